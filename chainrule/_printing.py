@@ -355,19 +355,18 @@ def _tensor_str_with_formatter(
     if data.ndim == 1:
         return _vector_str(data, indent, summarize, formatter)
 
+    def row_str(row: int) -> str:
+        return _tensor_str_with_formatter(data[row], indent + 1, summarize, formatter)
+
     edgeitems = _PRINT_OPTS.edgeitems
     if summarize and data.shape[0] > 2 * edgeitems:
-        shown_rows = list(range(edgeitems)) + [None] + list(
-            range(len(data) - edgeitems, len(data))
+        slices = (
+            [row_str(row) for row in range(edgeitems)]
+            + ["..."]
+            + [row_str(row) for row in range(len(data) - edgeitems, len(data))]
         )
     else:
-        shown_rows = list(range(data.shape[0]))
-    slices = [
-        "..."
-        if row is None
-        else _tensor_str_with_formatter(data[row], indent + 1, summarize, formatter)
-        for row in shown_rows
-    ]
+        slices = [row_str(row) for row in range(data.shape[0])]
 
     # Blocks of a 3-d tensor are separated by one blank line, of a 4-d by two, ...
     separator = "," + "\n" * (data.ndim - 1) + " " * (indent + 1)
