@@ -29,19 +29,68 @@ _LAZY: dict[str, str] = {
     "explore": "chainrule.viz.html",
 }
 
-_SUBMODULES = {"scalar", "graph", "viz", "autograd", "nn", "optim", "data", "ops", "cli"}
+# the tensor engine
+_LAZY.update({
+    "Tensor": "chainrule.tensor",
+    "Size": "chainrule.tensor",
+    "dtype": "chainrule.dtypes",
+    "get_default_dtype": "chainrule.dtypes",
+    "set_default_dtype": "chainrule.dtypes",
+    "promote_types": "chainrule.dtypes",
+    "no_grad": "chainrule.autograd.grad_mode",
+    "enable_grad": "chainrule.autograd.grad_mode",
+    "set_grad_enabled": "chainrule.autograd.grad_mode",
+    "inference_mode": "chainrule.autograd.grad_mode",
+    "is_grad_enabled": "chainrule.autograd.grad_mode",
+    "is_inference_mode_enabled": "chainrule.autograd.grad_mode",
+    "set_printoptions": "chainrule._printing",
+    "manual_seed": "chainrule.random",
+    "seed": "chainrule.random",
+    "initial_seed": "chainrule.random",
+    "Generator": "chainrule.random",
+    "default_generator": "chainrule.random",
+    "get_rng_state": "chainrule.random",
+    "set_rng_state": "chainrule.random",
+    "save": "chainrule.io",
+    "load": "chainrule.io",
+})
+for _name in ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"):
+    _LAZY[_name] = "chainrule.dtypes"
+_DTYPE_ALIASES = {"half", "float", "double", "short", "int", "long", "bool"}
+
+_SUBMODULES = {"scalar", "graph", "viz", "autograd", "nn", "optim", "data", "ops", "cli", "dtypes",
+               "random", "io", "utils"}
+
+
+def _tensor_function(name: str) -> Any:
+    """chainrule.exp, chainrule.matmul, ...: the functions the op modules register."""
+    importlib.import_module("chainrule.ops")
+    importlib.import_module("chainrule.factories")
+    from chainrule.tensor import FUNCTIONS
+
+    return FUNCTIONS.get(name)
 
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"chainrule.{name}")
+    if name in _DTYPE_ALIASES:
+        from chainrule.dtypes import ALIASES
+
+        return ALIASES[name]
     module_name = _LAZY.get(name)
     if module_name is None:
-        raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+        value = _tensor_function(name) if not name.startswith("__") else None
+        if value is None:
+            raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+    else:
+        value = getattr(importlib.import_module(module_name), name)
     globals()[name] = value  # later look-ups skip __getattr__
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+    from chainrule.tensor import FUNCTIONS
+
+    _tensor_function("tensor")
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES | _DTYPE_ALIASES | set(FUNCTIONS))

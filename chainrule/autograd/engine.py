@@ -1,0 +1,322 @@
+"""The backward pass: walk the graph of `Node`s from the outputs back to the leaves.
+
+The walk is iterative (Kahn's algorithm over dependency counts), so a chain of 10^5 ops
+needs no recursion. Each node runs once, when every consumer of its output has handed
+its gradient over; gradients arriving at one node are summed (the multivariable chain
+rule). Gradients are kept in a dict and popped as soon as they are used.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from chainrule.autograd import anomaly, grad_mode
+from chainrule.autograd.node import AccumulateGrad, Node
+
+
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs=None,
+) -> None:
+    """Compute the gradient of ``tensors`` and add it into the ``.grad`` of the leaves.
+
+    As `torch.autograd.backward`. ``inputs`` restricts accumulation to those tensors.
+    """
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    roots = _root_gradients(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    only = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("backward: the 'inputs' argument was given but is empty")
+        only = {_input_node(t, "backward"): t for t in inputs}
+    _run(roots, retain_graph, create_graph, capture=None, accumulate_only=only)
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple:
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` is touched).
+
+    >>> import chainrule as torch
+    >>> x = torch.tensor(3.0, requires_grad=True)
+    >>> (dx,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+    >>> dx, torch.autograd.grad(dx, x)[0]
+    (tensor(27., grad_fn=<MulBackward0>), tensor(18.))
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    roots = _root_gradients(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture: dict = {}
+    for i, t in enumerate(inputs):
+        capture.setdefault(_input_node(t, "grad"), []).append((i, t._output_nr if t.grad_fn is not None else 0))
+    captured = _run(roots, retain_graph, create_graph, capture=capture, accumulate_only=None)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(i)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = t.new_zeros(t.shape)
+        result.append(g)
+    return tuple(result)
+
+
+# -- internals -------------------------------------------------------------------------
+
+
+def _as_tuple(x) -> tuple:
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)
+
+
+def _input_node(t, api: str) -> Node:
+    if not t.requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return t._grad_accumulator()
+
+
+def _root_gradients(outputs: Sequence, grads: Sequence, api: str) -> list:
+    from chainrule.tensor import Tensor
+
+    if len(outputs) != len(grads):
+        raise RuntimeError(
+            f"{api}: got {len(grads)} gradients for {len(outputs)} outputs; give one per output"
+        )
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = Tensor._wrap(np.ones(out.shape, dtype=out._data.dtype))
+        elif not isinstance(g, Tensor):
+            g = Tensor._wrap(np.asarray(g, dtype=out._data.dtype))
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
+                f"shape of {out.shape}."
+            )
+        node = out.grad_fn if out.grad_fn is not None else out._grad_accumulator()
+        roots.append((node, out._output_nr if out.grad_fn is not None else 0, g))
+    return roots
+
+
+def _dependencies(root_nodes: Iterable[Node]) -> dict:
+    """For each node reachable from the roots: how many edges lead into it."""
+    deps: dict = {}
+    seen = set()
+    stack = []
+    for node in root_nodes:
+        if node not in seen:
+            seen.add(node)
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None:
+                continue
+            deps[fn] = deps.get(fn, 0) + 1
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    return deps
+
+
+def _nodes_leading_to(targets, root_nodes) -> set:
+    """The nodes from which some target can be reached (to skip the rest in autograd.grad)."""
+    needed: set = set()
+    visited: set = set()
+    for root in root_nodes:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, pending = stack[-1]
+            for fn, _ in pending:
+                if fn is not None and fn not in visited:
+                    visited.add(fn)
+                    stack.append((fn, iter(fn.next_functions)))
+                    break
+            else:
+                stack.pop()
+                if node in targets or any(fn in needed for fn, _ in node.next_functions if fn is not None):
+                    needed.add(node)
+    return needed
+
+
+def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only) -> dict:
+    root_nodes = [node for node, _, _ in roots]
+    deps = _dependencies(root_nodes)
+    needed = _nodes_leading_to(capture.keys() | (accumulate_only or {}).keys(), root_nodes) if (
+        capture is not None or accumulate_only is not None
+    ) else None
+
+    buffers: dict = {}
+    for node, nr, g in roots:
+        _add_to_buffer(buffers, node, nr, g)
+    ready = [node for node in dict.fromkeys(root_nodes) if deps.get(node, 0) == 0]
+    captured: dict = {}
+
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if needed is None or node in needed:
+                _run_node(node, grads, buffers, create_graph, capture, accumulate_only, captured)
+                if not retain_graph:
+                    node.release()
+            for fn, _ in node.next_functions:
+                if fn is None:
+                    continue
+                remaining = deps[fn] - 1
+                deps[fn] = remaining
+                if remaining == 0 and fn in buffers:
+                    ready.append(fn)
+    return captured
+
+
+def _run_node(node: Node, grads: list, buffers: dict, create_graph: bool, capture, accumulate_only, captured: dict) -> None:
+    hooks = node._pre_hooks
+    if hooks:
+        for hook in hooks:
+            new = hook(grads[0])
+            if new is not None:
+                grads[0] = new
+    if node._retained is not None:
+        tensor = node._retained()
+        if tensor is not None and grads[0] is not None:
+            _accumulate_into(tensor, grads[0], create_graph)
+    if capture is not None and node in capture:
+        for index, nr in capture[node]:
+            captured[index] = grads[nr]
+    if isinstance(node, AccumulateGrad):
+        if capture is None and (accumulate_only is None or node in accumulate_only):
+            _accumulate_leaf(node.variable, grads[0], create_graph)
+        return
+
+    if capture is None and accumulate_only is not None and node in accumulate_only:
+        # backward(inputs=[non_leaf]) fills the non-leaf's .grad
+        _accumulate_into(accumulate_only[node], grads[0], create_graph)
+
+    node._check_not_released()
+    if node._n_outputs == 1:
+        input_grads = node.backward(grads[0])
+    else:
+        input_grads = node.backward(*_materialize(node, grads))
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    expected = len(node.next_functions)
+    if len(input_grads) != expected:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {expected}, got {len(input_grads)})"
+        )
+    for i, ((fn, nr), g, meta) in enumerate(zip(node.next_functions, input_grads, node._input_meta)):
+        if fn is None or g is None:
+            continue
+        g = _fit_to_input(node, i, g, meta)
+        if anomaly._enabled:
+            anomaly.check_gradient(node, i, g)
+        _add_to_buffer(buffers, fn, nr, g)
+
+
+def _add_to_buffer(buffers: dict, node: Node, nr: int, g) -> None:
+    slot = buffers.get(node)
+    if slot is None:
+        slot = buffers[node] = [None] * node._n_outputs
+    previous = slot[nr]
+    # Where paths meet, the gradients add up (out of place: `g` may be shared).
+    slot[nr] = g if previous is None else previous + g
+
+
+def _materialize(node: Node, grads: list) -> list:
+    from chainrule.tensor import Tensor
+
+    out = []
+    for g, (shape, dtype) in zip(grads, node._out_metas):
+        out.append(g if g is not None else Tensor._wrap(np.zeros(shape, dtype=dtype)))
+    return out
+
+
+def _fit_to_input(node: Node, i: int, g, meta):
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+    from chainrule.tensor import Tensor
+
+    if not isinstance(g, Tensor):
+        raise TypeError(f"function {node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor")
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = _sum_to_shape(node, i, g, shape)
+    if g._data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _sum_to_shape(node: Node, i: int, g, shape: tuple):
+    """The reverse of broadcasting: sum over the axes that broadcasting added or stretched."""
+    gshape = g._data.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+    axes = tuple(range(lead)) + tuple(lead + k for k, s in enumerate(shape) if s == 1 and gshape[lead + k] != 1)
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+def _accumulate_leaf(variable, g, create_graph: bool) -> None:
+    hooks = variable._backward_hooks
+    if hooks:
+        for hook in hooks:
+            new = hook(g)
+            if new is not None:
+                g = new
+    _accumulate_into(variable, g, create_graph)
+
+
+def _accumulate_into(tensor, g, create_graph: bool) -> None:
+    from chainrule.tensor import Tensor
+
+    current = tensor._grad
+    if current is None:
+        # Own memory: `g` may be shared with another input (add passes it through).
+        tensor._grad = g if create_graph else Tensor._wrap(np.array(g._data, copy=True))
+    elif create_graph or grad_mode.is_grad_enabled():
+        tensor._grad = current + g
+    else:
+        current._data += g._data
+        current._version_counter[0] += 1

@@ -1,0 +1,284 @@
+"""Graph nodes of the tensor engine: PyTorch's ``grad_fn`` objects.
+
+A `Tensor` points to the `Node` that made it (``t.grad_fn``); a node points to the nodes
+of its inputs (``next_functions``) and holds only what its derivative needs. It never
+points back to its output tensor (only weakly, for drawings), so there are no reference
+cycles, and `release()` after backward lets the saved arrays go even while the loss
+tensor stays alive.
+
+Every op is a subclass of `Op` with its forward and its derivative side by side::
+
+    class Mul(Op):
+        def forward(self, a, b):             # Tensors in, ndarray out
+            self.save_for_backward(a, b)
+            return a._data * b._data
+
+        def backward(self, grad):            # Tensors in, Tensors out
+            a, b = self.saved_tensors
+            return grad * b, grad * a
+
+``backward`` is written with chainrule's own Tensor ops, so with ``create_graph=True``
+the backward pass is itself recorded and can be differentiated again. Gradients that
+come back in a broadcast shape or another dtype are summed/cast to the input's shape and
+dtype by the engine (`chainrule.autograd.engine`), in one place, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from chainrule.autograd import grad_mode
+from chainrule.graph import NodeView
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class Node:
+    """A step of the backward pass. Subclasses set `backward`."""
+
+    _n_outputs = 1  # multi-output nodes (custom Functions returning tuples) override this
+
+    __slots__ = (
+        "next_functions",  # one (Node | None, 0) pair per input, as in PyTorch
+        "_input_meta",  # one (shape, numpy dtype) per input: the engine reduces grads to these
+        "_saved",  # tensors saved for backward, or None once released
+        "_saved_versions",
+        "_saved_output",  # the output array, for ops whose derivative uses it (exp, tanh)
+        "_recording",
+        "_released",
+        "_pre_hooks",  # hooks registered on the output tensor (non-leaf register_hook)
+        "_retained",  # weakref to the output tensor when it called retain_grad()
+        "_output_ref",  # weakref to the output tensor, for drawings and explanations
+        "_out_meta",  # (shape, dtype) of the output
+        "_trace",  # forward traceback, kept under detect_anomaly()
+        "_params",
+        "__weakref__",
+    )
+
+    def name(self) -> str:
+        """PyTorch's name for this node: ``MulBackward0`` for the op class ``Mul``."""
+        cls = type(self)
+        return getattr(cls, "backward_name", None) or cls.__name__ + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # -- saving what backward needs -------------------------------------------------
+    def save_for_backward(self, *tensors: Any) -> None:
+        if self._recording:
+            self._saved = tensors
+            self._saved_versions = tuple(t._version_counter[0] if t is not None else 0 for t in tensors)
+
+    def save_output(self, array: np.ndarray) -> np.ndarray:
+        """Keep the output's array for backward (exp, tanh, sigmoid need their output)."""
+        if self._recording:
+            self._saved_output = array
+        return array
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        for t, version in zip(saved, self._saved_versions):
+            if t is not None and t._version_counter[0] != version:
+                raise RuntimeError(_modified_inplace_message(t, version, self))
+        return saved
+
+    def output(self):
+        """The forward result as a Tensor whose grad_fn is this node (for double backward)."""
+        from chainrule.tensor import Tensor
+
+        array = self._saved_output
+        if array is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        if grad_mode.is_grad_enabled():
+            return Tensor._wrap(array, self)
+        return Tensor._wrap(array)
+
+    def release(self) -> None:
+        """Drop saved values after backward (unless retain_graph=True)."""
+        if self._saved is not None or self._saved_output is not None:
+            self._released = True
+        self._saved = None
+        self._saved_output = None
+
+    def _check_not_released(self) -> None:
+        if self._released:
+            raise RuntimeError(_FREED_MESSAGE)
+
+    def register_hook(self, hook) -> "RemovableHandle":
+        """Run ``hook(grad)`` on the gradient of this node's output (may return a new grad)."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return RemovableHandle(self._pre_hooks, hook)
+
+    def register_prehook(self, hook) -> "RemovableHandle":
+        return self.register_hook(hook)
+
+    # -- the graph protocol (chainrule.graph), for drawings and explanations -------------
+    def _graph_parents(self) -> tuple:
+        return _graph_parents_of(self)
+
+    def _graph_view(self) -> NodeView:
+        shape, dtype = self._out_meta
+        return NodeView(op=_op_label(self), label="", data=None, grad=None, shape=shape, dtype=dtype)
+
+    def _graph_local_derivatives(self) -> tuple:
+        return _scalar_local_derivatives(self)
+
+
+class RemovableHandle:
+    """Returned by `register_hook`; `handle.remove()` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks = hooks
+        self._hook = hook
+        hooks.append(hook)
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: backward adds the gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    backward_name = "AccumulateGrad"
+
+    def __init__(self, variable) -> None:
+        self.variable = variable  # strong, as in PyTorch: the graph keeps its leaves alive
+        self.next_functions = ()
+        self._input_meta = ()
+        self._saved = None
+        self._saved_output = None
+        self._recording = False
+        self._released = False
+        self._pre_hooks = None
+        self._retained = None
+        self._output_ref = None
+        self._out_meta = (variable.shape, variable.dtype.name)
+        self._trace = None
+        self._params = None
+
+    def _graph_view(self) -> NodeView:
+        return self.variable._graph_view()
+
+
+class Op(Node):
+    """A differentiable op: ``forward`` on arrays beside ``backward`` on Tensors."""
+
+    __slots__ = ()
+
+    # Subclasses define:
+    #   forward(self, *inputs: Tensor, **params) -> np.ndarray
+    #   backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]  (one per input)
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        from chainrule.tensor import Tensor
+
+        node = object.__new__(cls)
+        record = grad_mode._grad_enabled.get() and any(t._requires_grad for t in inputs)
+        node._recording = record
+        node._saved = None
+        node._saved_output = None
+        out = node.forward(*inputs, **params)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # NumPy returns scalars from 0-d ops
+        if not record:
+            return Tensor._wrap(out)
+        node._released = False
+        node._pre_hooks = None
+        node._retained = None
+        node._params = params
+        node.next_functions = tuple(_edge_to(t) for t in inputs)
+        node._input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
+        node._trace = _anomaly_trace()
+        result = Tensor._wrap(out, node)
+        node._output_ref = weakref.ref(result)
+        node._out_meta = (out.shape, _dtype_name(out.dtype))
+        return result
+
+
+def _edge_to(t) -> tuple:
+    """The next_functions entry for input ``t``: its grad_fn, its grad accumulator, or None."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (t._grad_accumulator(), 0)
+    return (None, 0)
+
+
+def _anomaly_trace():
+    from chainrule.autograd import anomaly
+
+    if anomaly._enabled:
+        return anomaly.capture_forward_trace()
+    return None
+
+
+def _dtype_name(np_dtype) -> str:
+    return "bool" if np_dtype == np.bool_ else str(np_dtype)
+
+
+def _modified_inplace_message(t, version: int, node: Node) -> str:
+    shape = "[" + ", ".join(str(s) for s in t.shape) + "]"
+    type_name = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(t.dtype.name, "Tensor")
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{type_name} {shape}], which is output 0 of {node.name()}, is at version "
+        f"{t._version_counter[0]}; expected version {version} instead. Hint: enable anomaly detection to "
+        "find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+def _op_label(node: Node) -> str:
+    """A short op name for drawings: the op's ``symbol`` ("*", "@") or its class name ("tanh")."""
+    return getattr(type(node), "symbol", None) or type(node).__name__.lower()
+
+
+def _graph_parents_of(node: Node) -> tuple:
+    parents = []
+    for fn, _ in node.next_functions:
+        if fn is None:
+            continue
+        if isinstance(fn, AccumulateGrad):
+            parents.append(fn.variable)
+            continue
+        out = fn._output_ref() if fn._output_ref is not None else None
+        parents.append(out if out is not None else fn)
+    return tuple(parents)
+
+
+def _scalar_local_derivatives(node: Node) -> tuple:
+    """d(output)/d(input) per graph parent as floats, when everything is a scalar and saved."""
+    from chainrule.tensor import Tensor
+
+    parents_meta = [(fn, meta) for (fn, _), meta in zip(node.next_functions, node._input_meta) if fn is not None]
+    all_scalar = node._out_meta[0] == () or np.prod(node._out_meta[0]) == 1
+    if not all_scalar or any(int(np.prod(shape)) != 1 for _, (shape, _) in parents_meta):
+        return tuple(None for _ in parents_meta)
+    try:
+        with grad_mode.no_grad():
+            grads = node.backward(Tensor._wrap(np.ones(node._out_meta[0], dtype=np.float64)))
+    except RuntimeError:  # saved values already freed
+        return tuple(None for _ in parents_meta)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    return tuple(
+        float(np.asarray(g._data).reshape(-1)[0]) if g is not None else 0.0
+        for (fn, _), g in zip(node.next_functions, grads)
+        if fn is not None
+    )

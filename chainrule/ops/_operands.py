@@ -1,0 +1,65 @@
+"""Turning op arguments into tensors of one dtype, with PyTorch's promotion rules."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from chainrule import dtypes
+from chainrule.tensor import Tensor
+
+
+def _priority_dtype(x) -> tuple:
+    if isinstance(x, Tensor):
+        d = dtypes.from_numpy_dtype(x._data.dtype)
+        return d, dtypes.DIM_TENSOR if x._data.ndim else dtypes.ZERO_DIM_TENSOR
+    if isinstance(x, (bool, np.bool_)):
+        return dtypes.bool_, dtypes.PY_SCALAR
+    if isinstance(x, numbers.Integral):
+        return dtypes.int64, dtypes.PY_SCALAR
+    if isinstance(x, numbers.Real):
+        return dtypes.get_default_dtype(), dtypes.PY_SCALAR
+    if isinstance(x, np.ndarray):
+        return dtypes.from_numpy_dtype(x.dtype), dtypes.DIM_TENSOR if x.ndim else dtypes.ZERO_DIM_TENSOR
+    raise TypeError(f"expected a Tensor or a Python number, got {type(x).__name__}")
+
+
+def cast(x, target: dtypes.dtype) -> Tensor:
+    """``x`` as a Tensor of dtype ``target``: differentiable for tensors that require grad."""
+    if isinstance(x, Tensor):
+        if x._data.dtype == target.numpy:
+            return x
+        if x._requires_grad:
+            return x.to(target)
+        return Tensor._wrap(x._data.astype(target.numpy))
+    return Tensor._wrap(np.asarray(x, dtype=target.numpy))
+
+
+def promote(*operands, op: str) -> tuple:
+    """Bring operands (Tensors and Python numbers) to their PyTorch result dtype."""
+    first = operands[0]
+    if all(isinstance(x, Tensor) and x._data.dtype == first._data.dtype for x in operands):
+        return operands  # the common case, kept cheap
+    try:
+        target = dtypes.result_type(*(_priority_dtype(x) for x in operands))
+    except TypeError as exc:
+        raise TypeError(f"{op}: {exc}") from None
+    return tuple(cast(x, target) for x in operands)
+
+
+def as_float(x: Tensor) -> Tensor:
+    """Integer and bool tensors become the default float dtype (exp, sqrt, mean, ...)."""
+    if x._data.dtype.kind == "f":
+        return x
+    return cast(x, dtypes.get_default_dtype())
+
+
+def ensure_tensor(x, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple)):
+        from chainrule.factories import tensor
+
+        return tensor(x)
+    raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")

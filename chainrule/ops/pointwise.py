@@ -1,0 +1,809 @@
+"""Element-wise ops: arithmetic, the usual functions and activations.
+
+Each op is one small class: ``forward`` computes the value with NumPy, ``backward``
+multiplies the upstream gradient by the local derivative, written with Tensor ops so
+the derivative can be differentiated again. Broadcast gradients are summed back to
+each input's shape by the engine, so no rule here has to.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from chainrule.autograd.node import Op
+from chainrule.ops._operands import as_float, ensure_tensor, promote
+from chainrule.tensor import Tensor, register_function, tensor_method
+
+# ---------------------------------------------------------------------------------------
+# arithmetic
+
+
+class Add(Op):
+    symbol = "+"
+
+    def forward(self, a, b):
+        return a._data + b._data
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Op):
+    symbol = "-"
+
+    def forward(self, a, b):
+        return a._data - b._data
+
+    def backward(self, grad):
+        return grad, -grad
+
+
+class Mul(Op):
+    symbol = "*"
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a._data * b._data
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Op):
+    symbol = "/"
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a._data / b._data
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad / b, -grad * a / (b * b)
+
+
+class Neg(Op):
+    symbol = "neg"
+
+    def forward(self, x):
+        return -x._data
+
+    def backward(self, grad):
+        return -grad
+
+
+class PowScalar(Op):
+    """x ** p for a Python number p."""
+
+    backward_name = "PowBackward0"
+    symbol = "**"
+
+    def forward(self, x, exponent):
+        self.save_for_backward(x)
+        self.exponent = exponent
+        return x._data**exponent
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        p = self.exponent
+        if p == 0:
+            return grad * 0.0  # PyTorch: zero, not nan, even at x = 0
+        return grad * p * x ** (p - 1)
+
+
+class Pow(Op):
+    """x ** y for two tensors: d/dx = y x^(y-1), d/dy = x^y log x (0 where x = 0 and y >= 0)."""
+
+    backward_name = "PowBackward1"
+    symbol = "**"
+
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
+        return self.save_output(x._data ** y._data)
+
+    def backward(self, grad):
+        x, y = self.saved_tensors
+        out = self.output()
+        dx = grad * y * x ** (y - 1)
+        safe_log = where((x == 0) & (y >= 0), 0.0, x.log()) if (x._data == 0).any() else x.log()
+        dy = grad * out * safe_log
+        return dx, dy
+
+
+class Maximum(Op):
+    """At ties each input gets half of the gradient, as in PyTorch."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.maximum(a._data, b._data)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return _tie_split(grad, a, b, a._data > b._data), _tie_split(grad, a, b, b._data > a._data)
+
+
+class Minimum(Op):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.minimum(a._data, b._data)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return _tie_split(grad, a, b, a._data < b._data), _tie_split(grad, a, b, b._data < a._data)
+
+
+def _tie_split(grad, a, b, wins: np.ndarray):
+    share = np.where(wins, 1.0, np.where(a._data == b._data, 0.5, 0.0)).astype(grad._data.dtype)
+    return grad * Tensor._wrap(share)
+
+
+class Where(Op):
+    """where(condition, a, b): the gradient goes to whichever input was chosen."""
+
+    def forward(self, a, b, condition):
+        self.condition = condition
+        return np.where(condition, a._data, b._data)
+
+    def backward(self, grad):
+        zero = Tensor._wrap(np.zeros((), dtype=grad._data.dtype))
+        keep = Tensor._wrap(self.condition)
+        return where(keep, grad, zero), where(keep, zero, grad)
+
+
+# ---------------------------------------------------------------------------------------
+# functions of one input
+
+
+class Exp(Op):
+    def forward(self, x):
+        return self.save_output(np.exp(x._data))
+
+    def backward(self, grad):
+        return grad * self.output()  # d/dx e^x = e^x
+
+
+class Log(Op):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.log(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / x
+
+
+class Log1p(Op):
+    backward_name = "Log1PBackward0"
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.log1p(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (x + 1)
+
+
+class Expm1(Op):
+    def forward(self, x):
+        return self.save_output(np.expm1(x._data))
+
+    def backward(self, grad):
+        return grad * (self.output() + 1)
+
+
+class Sqrt(Op):
+    def forward(self, x):
+        return self.save_output(np.sqrt(x._data))
+
+    def backward(self, grad):
+        return grad / (2 * self.output())  # inf at 0, as in PyTorch
+
+
+class Rsqrt(Op):
+    def forward(self, x):
+        return self.save_output(1 / np.sqrt(x._data))
+
+    def backward(self, grad):
+        return -0.5 * grad * self.output() ** 3
+
+
+class Reciprocal(Op):
+    def forward(self, x):
+        return self.save_output(1 / x._data)
+
+    def backward(self, grad):
+        out = self.output()
+        return -grad * out * out
+
+
+class Sin(Op):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.sin(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Op):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.cos(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return -grad * x.sin()
+
+
+class Tan(Op):
+    def forward(self, x):
+        return self.save_output(np.tan(x._data))
+
+    def backward(self, grad):
+        out = self.output()
+        return grad * (1 + out * out)
+
+
+class Tanh(Op):
+    def forward(self, x):
+        return self.save_output(np.tanh(x._data))
+
+    def backward(self, grad):
+        out = self.output()
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Op):
+    def forward(self, x):
+        return self.save_output(_stable_sigmoid(x._data))
+
+    def backward(self, grad):
+        out = self.output()
+        return grad * out * (1 - out)
+
+
+def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    # exp of a large positive number overflows; split by sign so exp only sees x <= 0.
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+
+
+class Relu(Op):
+    def forward(self, x):
+        return self.save_output(np.maximum(x._data, 0))
+
+    def backward(self, grad):
+        # relu'(0) = 0, as in PyTorch; the mask is a constant, so relu'' = 0.
+        mask = Tensor._wrap((self._saved_output > 0).astype(grad._data.dtype))
+        return grad * mask
+
+
+class Abs(Op):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.abs(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.sign()  # abs'(0) = sign(0) = 0
+
+
+class Erf(Op):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _erf(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    try:
+        from scipy.special import erf
+    except ImportError:  # numpy has no erf; math.erf is exact but element by element
+        erf = np.frompyfunc(math.erf, 1, 1)
+    return np.asarray(erf(x), dtype=x.dtype)
+
+
+class Gelu(Op):
+    def forward(self, x, approximate="none"):
+        self.save_for_backward(x)
+        self.approximate = approximate
+        a = x._data
+        if approximate == "tanh":
+            inner = math.sqrt(2 / math.pi) * (a + 0.044715 * a**3)
+            return 0.5 * a * (1 + np.tanh(inner))
+        return 0.5 * a * (1 + _erf(a / math.sqrt(2)))
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if self.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = (k * (x + 0.044715 * x**3)).tanh()
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
+        cdf = 0.5 * (1 + (x / math.sqrt(2)).erf())
+        pdf = (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
+        return grad * (cdf + x * pdf)
+
+
+class Softplus(Op):
+    """log(1 + e^(beta x)) / beta, linear above ``threshold`` for stability (PyTorch's rule)."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        self.save_for_backward(x)
+        self.beta, self.threshold = beta, threshold
+        bx = x._data * beta
+        soft = np.logaddexp(0, bx) / beta
+        return np.where(bx > threshold, x._data, soft).astype(x._data.dtype, copy=False)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        linear = Tensor._wrap(x._data * self.beta > self.threshold)
+        return grad * where(linear, 1.0, (x * self.beta).sigmoid())
+
+
+class Clamp(Op):
+    backward_name = "ClampBackward1"
+
+    def forward(self, x, min=None, max=None):
+        self.save_for_backward(x)
+        self.bounds = (min, max)
+        return np.clip(x._data, min, max)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        low, high = self.bounds
+        inside = np.ones(x._data.shape, dtype=bool)
+        if low is not None:
+            inside &= x._data >= low
+        if high is not None:
+            inside &= x._data <= high
+        return grad * Tensor._wrap(inside.astype(grad._data.dtype))
+
+
+class _PiecewiseConstant(Op):
+    """sign, floor, ceil, round: flat almost everywhere, so the gradient is zero."""
+
+    numpy_function = None
+
+    def forward(self, x):
+        return type(self).numpy_function(x._data)
+
+    def backward(self, grad):
+        return grad * 0.0
+
+
+class Sign(_PiecewiseConstant):
+    numpy_function = staticmethod(np.sign)
+
+
+class Floor(_PiecewiseConstant):
+    numpy_function = staticmethod(np.floor)
+
+
+class Ceil(_PiecewiseConstant):
+    numpy_function = staticmethod(np.ceil)
+
+
+class Round(_PiecewiseConstant):
+    numpy_function = staticmethod(np.round)
+
+
+class Trunc(_PiecewiseConstant):
+    numpy_function = staticmethod(np.trunc)
+
+
+class ToCopy(Op):
+    """A dtype cast; the engine casts the gradient back to the input's dtype."""
+
+    def forward(self, x, dtype):
+        return x._data.astype(dtype)
+
+    def backward(self, grad):
+        return grad
+
+
+class Clone(Op):
+    def forward(self, x):
+        return x._data.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+# ---------------------------------------------------------------------------------------
+# the public functions and Tensor methods
+
+
+def _binary(op_class, name):
+    def function(input, other):
+        a, b = promote(input, other, op=name)
+        return op_class.apply(a, b)
+
+    function.__name__ = name
+    return function
+
+
+def _reflected(op_class, name):
+    def method(self, other):
+        a, b = promote(other, self, op=name)
+        return op_class.apply(a, b)
+
+    method.__name__ = f"__r{name}__"
+    return method
+
+
+@tensor_method
+def add(input, other, *, alpha=1):
+    """``input + alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = other * alpha
+    a, b = promote(input, other, op="add")
+    return Add.apply(a, b)
+
+
+@tensor_method
+def sub(input, other, *, alpha=1):
+    if alpha != 1:
+        other = other * alpha
+    a, b = promote(input, other, op="sub")
+    return Sub.apply(a, b)
+
+
+mul = tensor_method(_binary(Mul, "mul"))
+
+
+@tensor_method
+def div(input, other, *, rounding_mode=None):
+    """True division; integer inputs give the default float dtype, as in PyTorch."""
+    a, b = promote(input, other, op="div")
+    if rounding_mode is not None:
+        return _rounded_division(a, b, rounding_mode)
+    return Div.apply(as_float(a), as_float(b))
+
+
+def _rounded_division(a, b, rounding_mode):
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    if a._data.dtype.kind in "iub":
+        quotient = np.floor_divide(a._data, b._data) if rounding_mode == "floor" else np.trunc(
+            a._data / b._data).astype(a._data.dtype)
+        return Tensor._wrap(np.asarray(quotient))
+    q = div(a, b)
+    return q.floor() if rounding_mode == "floor" else q.trunc()
+
+
+@tensor_method
+def floor_divide(input, other):
+    return div(input, other, rounding_mode="floor")
+
+
+@tensor_method
+def remainder(input, other):
+    a, b = promote(input, other, op="remainder")
+    return a - floor_divide(a, b) * b
+
+
+@tensor_method
+def true_divide(input, other):
+    return div(input, other)
+
+
+@tensor_method
+def pow(input, exponent):
+    """``input ** exponent``; a number exponent keeps the tensor's dtype (x ** 2 stays float32)."""
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        if input._data.dtype.kind in "iub" and isinstance(exponent, float):
+            input = as_float(input)
+        return PowScalar.apply(input, exponent=exponent)
+    a, b = promote(input, exponent, op="pow")
+    return Pow.apply(a, b)
+
+
+@tensor_method
+def neg(input):
+    return Neg.apply(input)
+
+
+negative = register_function(neg, name="negative")
+
+
+@tensor_method
+def maximum(input, other):
+    a, b = promote(input, other, op="maximum")
+    return Maximum.apply(a, b)
+
+
+@tensor_method
+def minimum(input, other):
+    a, b = promote(input, other, op="minimum")
+    return Minimum.apply(a, b)
+
+
+@register_function
+def where(condition, input, other):
+    """``input`` where ``condition`` holds, else ``other`` (numbers allowed on either side)."""
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype}")
+    a, b = promote(input, other, op="where")
+    return Where.apply(a, b, condition=cond)
+
+
+def _tensor_where(self, condition, other):
+    return where(condition, self, other)
+
+
+Tensor.where = _tensor_where
+
+
+def _unary(op_class, name, *, to_float=True):
+    def function(input):
+        input = ensure_tensor(input, name)
+        return op_class.apply(as_float(input) if to_float else input)
+
+    function.__name__ = name
+    function.__doc__ = f"Element-wise {name}, differentiable."
+    return tensor_method(function)
+
+
+exp = _unary(Exp, "exp")
+log = _unary(Log, "log")
+log1p = _unary(Log1p, "log1p")
+expm1 = _unary(Expm1, "expm1")
+sqrt = _unary(Sqrt, "sqrt")
+rsqrt = _unary(Rsqrt, "rsqrt")
+reciprocal = _unary(Reciprocal, "reciprocal")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tan = _unary(Tan, "tan")
+tanh = _unary(Tanh, "tanh")
+sigmoid = _unary(Sigmoid, "sigmoid")
+erf = _unary(Erf, "erf")
+relu = _unary(Relu, "relu", to_float=False)
+abs = _unary(Abs, "abs", to_float=False)
+sign = _unary(Sign, "sign", to_float=False)
+floor = _unary(Floor, "floor", to_float=False)
+ceil = _unary(Ceil, "ceil", to_float=False)
+round = _unary(Round, "round", to_float=False)
+trunc = _unary(Trunc, "trunc", to_float=False)
+absolute = register_function(abs, name="absolute")
+
+
+@tensor_method
+def square(input):
+    return input * input
+
+
+@tensor_method
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(as_float(input), approximate=approximate)
+
+
+@tensor_method
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(as_float(input), beta=beta, threshold=threshold)
+
+
+@tensor_method
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; the gradient passes where min <= x <= max (inclusive, as PyTorch)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    if input._data.dtype.kind in "iub" and any(isinstance(v, float) for v in (min, max)):
+        input = as_float(input)
+    return Clamp.apply(input, min=min, max=max)
+
+
+clip = register_function(clamp, name="clip")
+Tensor.clip = clamp
+
+
+@tensor_method(function=False)
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+@tensor_method(function=False)
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+@tensor_method
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+def to(self, *args, **kwargs):
+    """``t.to(dtype)`` (differentiable cast); device arguments other than "cpu" are refused."""
+    from chainrule import dtypes
+
+    target = kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    device = kwargs.pop("device", None)
+    for arg in args:
+        if isinstance(arg, Tensor):
+            target = arg.dtype
+        elif isinstance(arg, (str,)) or arg is None:
+            device = arg
+        else:
+            target = arg
+    if device not in (None, "cpu") and not str(device).startswith("cpu"):
+        raise RuntimeError(f"chainrule tensors live on the CPU; cannot move to device {device!r}")
+    if target is None:
+        return self.clone() if copy else self
+    target = dtypes.as_dtype(target)
+    if self._data.dtype == target.numpy:
+        return self.clone() if copy else self
+    return ToCopy.apply(self, dtype=target.numpy)
+
+
+Tensor.to = to
+
+
+def _cast_method(name, dtype_name):
+    def method(self):
+        from chainrule import dtypes
+
+        return self.to(getattr(dtypes, dtype_name))
+
+    method.__name__ = name
+    return method
+
+
+for _name, _dtype in (("float", "float32"), ("double", "float64"), ("half", "float16"),
+                      ("long", "int64"), ("int", "int32"), ("short", "int16"), ("bool", "bool_")):
+    setattr(Tensor, _name, _cast_method(_name, _dtype))
+
+
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
+Tensor.type_as = _type_as
+
+
+# ---------------------------------------------------------------------------------------
+# comparisons and logic: no gradient, bool results
+
+
+def _comparison(numpy_function, name):
+    def function(input, other):
+        a, b = promote(input, other, op=name)
+        return Tensor._wrap(np.asarray(numpy_function(a._data, b._data)))
+
+    function.__name__ = name
+    return tensor_method(function)
+
+
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
+logical_and = _comparison(np.logical_and, "logical_and")
+logical_or = _comparison(np.logical_or, "logical_or")
+logical_xor = _comparison(np.logical_xor, "logical_xor")
+greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
+
+
+@tensor_method
+def logical_not(input):
+    return Tensor._wrap(np.logical_not(input._data))
+
+
+@tensor_method
+def isnan(input):
+    return Tensor._wrap(np.isnan(input._data))
+
+
+@tensor_method
+def isinf(input):
+    return Tensor._wrap(np.isinf(input._data))
+
+
+@tensor_method
+def isfinite(input):
+    return Tensor._wrap(np.isfinite(input._data))
+
+
+@tensor_method
+def equal(input, other) -> bool:
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+@tensor_method
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@tensor_method
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _bitwise(numpy_function, name):
+    def method(self, other):
+        a, b = promote(self, other, op=name)
+        if a._data.dtype.kind == "f":
+            raise TypeError(f"{name}: bitwise operations need bool or integer tensors, got {a.dtype}")
+        return Tensor._wrap(np.asarray(numpy_function(a._data, b._data)))
+
+    return method
+
+
+# ---------------------------------------------------------------------------------------
+# Python operators
+
+Tensor.__add__ = add
+Tensor.__radd__ = _reflected(Add, "add")
+Tensor.__sub__ = sub
+Tensor.__rsub__ = _reflected(Sub, "sub")
+Tensor.__mul__ = mul
+Tensor.__rmul__ = _reflected(Mul, "mul")
+Tensor.__truediv__ = div
+
+
+def _rtruediv(self, other):
+    return div(other, self)
+
+
+def _rpow(self, other):
+    return pow(promote(other, self, op="pow")[0], self)
+
+
+def _rfloordiv(self, other):
+    return floor_divide(other, self)
+
+
+def _rmod(self, other):
+    return remainder(other, self)
+
+
+Tensor.__rtruediv__ = _rtruediv
+Tensor.__floordiv__ = floor_divide
+Tensor.__rfloordiv__ = _rfloordiv
+Tensor.__mod__ = remainder
+Tensor.__rmod__ = _rmod
+Tensor.__pow__ = pow
+Tensor.__rpow__ = _rpow
+Tensor.__neg__ = neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = abs
+Tensor.__eq__ = eq
+Tensor.__ne__ = ne
+Tensor.__lt__ = lt
+Tensor.__le__ = le
+Tensor.__gt__ = gt
+Tensor.__ge__ = ge
+Tensor.__and__ = _bitwise(np.bitwise_and, "and")
+Tensor.__or__ = _bitwise(np.bitwise_or, "or")
+Tensor.__xor__ = _bitwise(np.bitwise_xor, "xor")
+Tensor.__rand__ = Tensor.__and__
+Tensor.__ror__ = Tensor.__or__
+Tensor.__rxor__ = Tensor.__xor__
+
+
+def _invert(self):
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+    return Tensor._wrap(np.invert(self._data))
+
+
+Tensor.__invert__ = _invert
