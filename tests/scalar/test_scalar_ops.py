@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from scalar_op_cases import CASE_POINT_IDS, CASE_POINTS
+from tests.scalar.scalar_op_cases import CASE_POINT_IDS, CASE_POINTS
 
 from chainrule.scalar import Value
 
