@@ -31,8 +31,8 @@ _LAZY: dict[str, str] = {
 
 # the tensor engine
 _LAZY.update({
-    "Tensor": "chainrule.tensor",
-    "Size": "chainrule.tensor",
+    "Tensor": "chainrule._tensor",
+    "Size": "chainrule._tensor",
     "dtype": "chainrule.dtypes",
     "get_default_dtype": "chainrule.dtypes",
     "set_default_dtype": "chainrule.dtypes",
@@ -66,7 +66,8 @@ def _tensor_function(name: str) -> Any:
     """chainrule.exp, chainrule.matmul, ...: the functions the op modules register."""
     importlib.import_module("chainrule.ops")
     importlib.import_module("chainrule.factories")
-    from chainrule.tensor import FUNCTIONS
+    importlib.import_module("chainrule.random")
+    from chainrule._tensor import FUNCTIONS
 
     return FUNCTIONS.get(name)
 
@@ -90,7 +91,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    from chainrule.tensor import FUNCTIONS
+    from chainrule._tensor import FUNCTIONS
 
     _tensor_function("tensor")
     return sorted(set(globals()) | set(_LAZY) | _SUBMODULES | _DTYPE_ALIASES | set(FUNCTIONS))

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.tensor import Tensor, register_function
+from chainrule._tensor import Tensor, register_function
 
 
 def _infer_array(data, dtype) -> np.ndarray:

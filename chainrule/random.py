@@ -10,7 +10,7 @@ import numpy as np
 
 from chainrule import dtypes
 from chainrule.factories import _dtype_or_default, _finish, _size
-from chainrule.tensor import Tensor, register_function, tensor_method
+from chainrule._tensor import Tensor, register_function, tensor_method
 
 
 class Generator:

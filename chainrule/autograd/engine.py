@@ -103,7 +103,7 @@ def _input_node(t, api: str) -> Node:
 
 
 def _root_gradients(outputs: Sequence, grads: Sequence, api: str) -> list:
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     if len(outputs) != len(grads):
         raise RuntimeError(
@@ -259,7 +259,7 @@ def _add_to_buffer(buffers: dict, node: Node, nr: int, g) -> None:
 
 
 def _materialize(node: Node, grads: list) -> list:
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     out = []
     for g, (shape, dtype) in zip(grads, node._out_metas):
@@ -269,7 +269,7 @@ def _materialize(node: Node, grads: list) -> list:
 
 def _fit_to_input(node: Node, i: int, g, meta):
     """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     if not isinstance(g, Tensor):
         raise TypeError(f"function {node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor")
@@ -309,7 +309,7 @@ def _accumulate_leaf(variable, g, create_graph: bool) -> None:
 
 
 def _accumulate_into(tensor, g, create_graph: bool) -> None:
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     current = tensor._grad
     if current is None:

@@ -80,7 +80,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from chainrule.tensor import Tensor
+        from chainrule._tensor import Tensor
 
         ctx = object.__new__(FunctionCtx)
         ctx._function = cls

@@ -95,7 +95,7 @@ class Node:
 
     def output(self):
         """The forward result as a Tensor whose grad_fn is this node (for double backward)."""
-        from chainrule.tensor import Tensor
+        from chainrule._tensor import Tensor
 
         array = self._saved_output
         if array is None:
@@ -185,7 +185,7 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **params):
-        from chainrule.tensor import Tensor
+        from chainrule._tensor import Tensor
 
         node = object.__new__(cls)
         record = grad_mode._grad_enabled.get() and any(t._requires_grad for t in inputs)
@@ -264,7 +264,7 @@ def _graph_parents_of(node: Node) -> tuple:
 
 def _scalar_local_derivatives(node: Node) -> tuple:
     """d(output)/d(input) per graph parent as floats, when everything is a scalar and saved."""
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     parents_meta = [(fn, meta) for (fn, _), meta in zip(node.next_functions, node._input_meta) if fn is not None]
     all_scalar = node._out_meta[0] == () or np.prod(node._out_meta[0]) == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
     """``Variable(torch.Tensor([1.0]), requires_grad=True)``: a leaf tensor sharing ``data``'s memory."""
-    from chainrule.tensor import Tensor
+    from chainrule._tensor import Tensor
 
     if not isinstance(data, Tensor):
         raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from chainrule import dtypes
-from chainrule.tensor import Tensor
+from chainrule._tensor import Tensor
 
 
 def _priority_dtype(x) -> tuple:

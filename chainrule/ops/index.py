@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.node import Op
-from chainrule.tensor import Tensor
+from chainrule._tensor import Tensor
 
 
 def to_numpy_key(key):

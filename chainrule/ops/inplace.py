@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd import grad_mode
-from chainrule.tensor import Tensor, tensor_method
+from chainrule._tensor import Tensor, tensor_method
 
 
 def rebase_inplace(self: Tensor, compute) -> Tensor:

@@ -14,7 +14,7 @@ import numpy as np
 
 from chainrule.autograd.node import Op
 from chainrule.ops._operands import as_float, ensure_tensor, promote
-from chainrule.tensor import Tensor, register_function, tensor_method
+from chainrule._tensor import Tensor, register_function, tensor_method
 
 # ---------------------------------------------------------------------------------------
 # arithmetic

@@ -9,7 +9,7 @@ import numpy as np
 
 from chainrule.autograd.node import Op
 from chainrule.ops._operands import as_float
-from chainrule.tensor import Tensor, _normalize_dim, tensor_method
+from chainrule._tensor import Tensor, _normalize_dim, tensor_method
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autograd.node import Op
-from chainrule.tensor import Tensor, tensor_method
+from chainrule._tensor import Tensor, tensor_method
 
 
 def _shape_arg(shape) -> tuple:
