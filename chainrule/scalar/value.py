@@ -33,6 +33,8 @@ import math
 import numbers
 from typing import Any
 
+from chainrule.graph import NodeView
+
 __all__ = ["Value"]
 
 _new_object = object.__new__
@@ -129,6 +131,7 @@ class Value:
         return NotImplemented if other is NotImplemented else other * self
 
     def __truediv__(self, other: Value | float) -> Value:
+        """``a / b``; dividing by zero raises `ZeroDivisionError`, as Python's floats do."""
         other = other if other.__class__ is Value else _operand(other)
         if other is NotImplemented:
             return NotImplemented
@@ -279,9 +282,7 @@ class Value:
     def _graph_parents(self) -> tuple:
         return self._prev
 
-    def _graph_view(self) -> Any:
-        from chainrule.graph import NodeView
-
+    def _graph_view(self) -> NodeView:
         return NodeView(
             op=self._op, label=self.name, data=self.data, grad=self.grad, is_leaf=not self._prev
         )

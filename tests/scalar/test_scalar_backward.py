@@ -7,9 +7,12 @@ import sys
 import weakref
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chainrule.graph import NodeView, topological_order
-from chainrule.scalar import Value
+from chainrule.scalar import Value, grad
+from chainrule.scalar.value import _reverse_topological_order
 
 
 def seed_graph():
@@ -216,3 +219,56 @@ def test_slots_keep_nodes_small():
     assert not hasattr(v, "__dict__")
     with pytest.raises(AttributeError):
         v.something_else = 1
+
+
+# ---------------------------------------------------------------- random graphs
+
+OPS = [
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: a - b,
+    lambda a, b: (a * 0.5).tanh(),
+    lambda a, b: a * a,
+    lambda a, b: b.sigmoid() + a,
+]
+
+
+@st.composite
+def random_graphs(draw):
+    leaves = [Value(draw(st.floats(-2, 2)), name=f"x{i}") for i in range(draw(st.integers(1, 4)))]
+    nodes = list(leaves)
+    for _ in range(draw(st.integers(1, 25))):
+        op = draw(st.sampled_from(OPS))
+        a = draw(st.sampled_from(nodes))
+        b = draw(st.sampled_from(nodes))
+        nodes.append(op(a, b))
+    return leaves, nodes[-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_backward_order_puts_every_node_before_its_parents(graph):
+    leaves, root = graph
+    order = _reverse_topological_order(root)
+    position = {id(n): i for i, n in enumerate(order)}
+    expected = [n for n in topological_order(root) if n._prev]
+    assert sorted(position) == sorted(id(n) for n in expected)  # each non-leaf exactly once
+    for node in order:
+        for parent in node._prev:
+            if parent._prev:
+                assert position[id(node)] < position[id(parent)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_backward_agrees_with_grad_and_is_repeatable(graph):
+    leaves, root = graph
+    expected = grad(root, leaves, materialize_grads=True)
+    root.backward()
+    intermediate = [(n, n.grad) for n in topological_order(root) if n._prev]
+    for leaf, g in zip(leaves, expected):
+        assert leaf.grad == pytest.approx(g.data, rel=1e-12, abs=1e-12)
+    root.backward()
+    for leaf, g in zip(leaves, expected):
+        assert leaf.grad == pytest.approx(2 * g.data, rel=1e-12, abs=1e-12)
+    assert all(n.grad == g for n, g in intermediate)
