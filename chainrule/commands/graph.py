@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from chainrule.expr import build_graph, parse_values
     from chainrule.viz.explain import explain, node_table
 
+    path, format = _drawing_target(args)  # a bad --output fails before any output
     graph = build_graph(args.expression, parse_values(args.values))
     root = graph.root
     root.backward()
@@ -63,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
         print(explain(root, leaf))
     print()
 
-    path, format = _drawing_target(args)
     written, note = save_drawing(root, path, format)
     print(f"Drawing: {written}")
     if note:

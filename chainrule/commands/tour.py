@@ -193,10 +193,15 @@ def lesson_neuron(tour: _Tour) -> None:
     y = neuron(x)
     y.name = "y"
     y.backward()
-    weights = ", ".join(f"{w.name} = {format_number(w.data)}" for w in neuron.w)
-    tour.say(f"""Neuron(3, nonlin=False) computes y = w1*x1 + w2*x2 + w3*x3 + b. With
-        numpy's seed {NEURON_SEED} its weights are {weights} (b = 0); the inputs are
-        x = {list(NEURON_INPUTS)}, so y = {format_number(y.data)}. After y.backward():""")
+    weights = ", ".join(format_number(w.data) for w in neuron.w)
+    tour.say(f"""Neuron(3, nonlin=False) computes y = w1*x1 + w2*x2 + w3*x3 + b, with random
+        weights (numpy's seed {NEURON_SEED}) and the walk-through's inputs:""")
+    tour.show("\n".join([
+        f"x = {list(NEURON_INPUTS)}",
+        f"w = [{weights}], b = {format_number(neuron.b.data)}",
+        f"y = {format_number(y.data)}",
+    ]))  # fmt: skip
+    tour.say("After y.backward():")
     tour.show("\n".join([
         ", ".join(f"dy/d{w.name} = {format_number(w.grad)}" for w in neuron.w) + ", dy/db = "
         + format_number(neuron.b.grad),

@@ -89,7 +89,7 @@ def _box_lines(view: NodeView) -> list[str]:
     dtype = f" {view.dtype}" if view.dtype else ""
     return [
         f"shape {tuple(view.shape)}{dtype}",
-        f"data {_preview(view.data, 'freed after backward')}",
+        f"data {_preview(view.data, 'not kept')}",
         f"grad {_preview(view.grad, 'None')}",
     ]
 

@@ -168,6 +168,9 @@ def local_formula(node: Any, slot: int, ref: Callable[[Any], str]) -> str:
         kind = "neg"
     if kind == "add":
         return "1"
+    if kind in ("sub", "mul", "div") and len(parents) != 2:
+        # a tensor op with a constant operand: the constant is not in the graph
+        return f"∂{kind}/∂{x}"
     if kind == "sub":
         return "1" if slot == 0 else "-1"
     if kind == "mul":
@@ -181,7 +184,7 @@ def local_formula(node: Any, slot: int, ref: Callable[[Any], str]) -> str:
         return f"1 [{x} > 0]" if _positive(parents[slot]) else f"0 [{x} ≤ 0]"
     if kind in _UNARY_RULES:
         return _UNARY_RULES[kind].format(x=x)
-    return f"∂{view.op}/∂{x}"
+    return f"∂{kind}/∂{x}"
 
 
 def _pow_formula(parents: Sequence[Any], slot: int, exponent: str | None, ref: Callable) -> str:
@@ -522,7 +525,8 @@ def _path_equation(path: Path) -> str:
     formulas = " · ".join(_as_formula_factor(step.formula) for step in path)
     product = path_product(path)
     if product is None:
-        return f"{symbols} = {formulas}  (a tensor step: its local derivative is a Jacobian)"
+        return (f"{symbols} = {formulas}  (no numbers: a tensor step's local derivative is a "
+                "Jacobian, or backward() has freed it)")
     numbers = " · ".join(_as_factor(format_number(step.local)) for step in path)
     parts = [symbols, formulas, numbers, format_number(product)]
     kept = [part for i, part in enumerate(parts) if i == 0 or part != parts[i - 1]]
