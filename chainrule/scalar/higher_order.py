@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from chainrule.graph import topological_order
-from chainrule.scalar.value import Value
+from chainrule.scalar.value import Value, _no_local_derivatives
 
 __all__ = ["grad", "LOCAL_DERIVATIVES"]
 
@@ -139,12 +139,9 @@ def grad(
             found[id(node)] = g
         if not node._prev:
             continue
-        if create_graph:
-            local = local_derivatives_as_values(node)
-        else:
-            local = node._graph_local_derivatives()
-            if None in local:
-                node._backward()  # raises the clear "built by hand" error
+        if node._local is None:
+            raise _no_local_derivatives(node)
+        local = local_derivatives_as_values(node) if create_graph else node._local
         for parent, derivative in zip(node._prev, local):
             if id(parent) not in on_path:
                 continue

@@ -184,7 +184,7 @@ class Value:
     def log(self) -> Value:
         """Natural logarithm; raises `ValueError` for x <= 0."""
         x = self.data
-        if not x > 0.0:
+        if x <= 0.0:  # (NaN passes through as NaN, as in PyTorch)
             raise ValueError(f"log: undefined for x = {x!r}; log needs x > 0")
         return _node(math.log(x), (self,), (1.0 / x,), "log")
 
@@ -219,14 +219,14 @@ class Value:
         return _node(out, (self,), (0.5 / out if out else math.inf,), "sqrt")
 
     def sin(self) -> Value:
-        """Sine (radians)."""
+        """Sine (radians); NaN at ±inf, as in PyTorch."""
         x = self.data
-        return _node(math.sin(x), (self,), (math.cos(x),), "sin")
+        return _node(_sin(x), (self,), (_cos(x),), "sin")
 
     def cos(self) -> Value:
-        """Cosine (radians)."""
+        """Cosine (radians); NaN at ±inf, as in PyTorch."""
         x = self.data
-        return _node(math.cos(x), (self,), (-math.sin(x),), "cos")
+        return _node(_cos(x), (self,), (-_sin(x),), "cos")
 
     def abs(self) -> Value:
         """|x|; its derivative at 0 is taken as 0 (PyTorch's choice)."""
@@ -333,6 +333,14 @@ def _operand(x: Any) -> Any:
     if isinstance(x, numbers.Real):  # bool, NumPy's real scalars, fractions
         return _node(float(x), (), (), "")
     return NotImplemented  # lets Python try the other operand, then raise its TypeError
+
+
+def _sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else math.nan  # math.sin(inf) raises
+
+
+def _cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else math.nan
 
 
 def _is_integer(k: float) -> bool:

@@ -135,6 +135,13 @@ def test_domain_errors_name_the_op_and_the_value(make, words):
         assert word in str(info.value)
 
 
+def test_nan_and_infinity_pass_through_as_in_pytorch():
+    assert math.isnan(Value(math.nan).log().data)
+    assert math.isnan(Value(math.nan).sqrt().data)
+    assert math.isnan(Value(math.inf).sin().data) and math.isnan(Value(-math.inf).cos().data)
+    assert Value(math.inf).log().data == math.inf
+
+
 def test_division_by_zero_names_the_values():
     with pytest.raises(ZeroDivisionError, match=r"1\.0 / 0\.0"):
         Value(1.0) / 0
