@@ -8,6 +8,7 @@ the graph of ``L = (a*b + d)*f``, derivatives by nudging an input (the seed's
 from __future__ import annotations
 
 import argparse
+import inspect
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -54,21 +55,24 @@ class _Tour:
         print("-" * (len(title) + len(str(number)) + 2))
 
     def say(self, text: str) -> None:
-        print(textwrap.fill(" ".join(text.split()), width=88))
+        print(inspect.cleandoc(text))  # lines broken by hand, so no formula is split
 
     def show(self, text: str) -> None:
         print(textwrap.indent(text, "    "))
 
-    def picture(self, root: Any, stem: str, title: str) -> None:
+    def picture(self, root: Any, stem: str, title: str, page: bool = True, announce: bool = True) -> Path:
+        """Draw ``root`` now (and with --html and ``page``, write its explorer page); say where."""
         written, note = save_drawing(root, self.out / f"{stem}.svg")
         self.files.append(written)
         self.note = self.note or note
         where = [str(written)]
-        if self.html:
+        if self.html and page:
             page = write_explorer(root, self.out / f"{stem}.html", title=title)
             self.files.append(page)
             where.append(f"{page} (open it in a browser and press step)")
-        print("Picture: " + ", ".join(where))
+        if announce:
+            print("Picture: " + ", ".join(where))
+        return written
 
     def finish(self) -> None:
         print()
@@ -114,27 +118,27 @@ def lesson_graph(tour: _Tour) -> None:
 
     tour.heading(1, "A graph of values: L = (a*b + d)*f")
     g = seed_graph()
-    tour.say("""Each Value remembers the op that made it and the Values it came from. So
-        computing L with a=10, b=3, d=-2, f=3 also builds a graph: c = a*b, e = c + d,
-        L = e*f. No gradients yet: every grad is 0.""")
+    tour.say("""Each Value remembers the op that made it and the Values it came from, so
+        computing L with a=10, b=3, d=-2, f=3 also builds a graph:
+        c = a*b, e = c + d, L = e*f. No gradients yet: every grad is 0.""")
     tour.show(node_table(g["L"]))
     tour.picture(g["L"], "1-graph", "1. The graph of L = (a*b + d)*f")
 
 
 def lesson_nudging(tour: _Tour) -> None:
     tour.heading(2, "Derivatives by nudging")
-    tour.say(f"""How much does L change when a changes a little? Add h = {H} to a, compute L
-        again, and divide the change by h. This is the definition of the derivative,
-        (L(a+h) - L(a)) / h, with a small h instead of h -> 0:""")
+    tour.say(f"""How much does L change when a changes a little? Add h = {H} to a,
+        compute L again, and divide the change by h. This is the definition of the
+        derivative, (L(a+h) - L(a)) / h, with a small h instead of h -> 0:""")
     base = seed_graph()["L"].data
     lines = []
     for name in "a e f c".split():
         nudged = seed_graph(nudge=name)["L"].data
         lines.append(f"dL/d{name} ~ (L({name}+h) - L({name})) / h = {(nudged - base) / H!r}")
     tour.show("\n".join(lines))
-    tour.say("""Almost 9, 3, 28 and 3: the last digits are rounding, because h is not
-        infinitely small and floats are not exact. Nudging needs one more forward pass
-        per input; backpropagation gets every derivative exactly, in one backward pass.""")
+    tour.say("""Almost 9, 3, 28 and 3: the last digits are off because h is not infinitely
+        small and floats round. Nudging needs one more forward pass per input;
+        backpropagation gets every derivative exactly, in one backward pass.""")
 
 
 def lesson_by_hand(tour: _Tour) -> None:
@@ -143,30 +147,32 @@ def lesson_by_hand(tour: _Tour) -> None:
     tour.heading(3, "The chain rule by hand, one _backward() at a time")
     g = seed_graph()
     tour.say("""Start at the output: dL/dL = 1, so L.grad = 1. Each node's _backward()
-        passes its gradient to its parents, multiplied by the local derivative:
-        parent.grad += d(node)/d(parent) * node.grad. For L = e*f the local derivatives
-        are f and e; for e = c + d they are 1 and 1; for c = a*b, b and a.""")
+        passes its gradient to its parents, times the local derivative:
+            parent.grad += d(node)/d(parent) * node.grad
+        The local derivatives are f and e for L = e*f, 1 and 1 for e = c + d,
+        and b and a for c = a*b. Calling _backward() from L back to the inputs:""")
     steps = [("L.grad = 1.0; L._backward()", "L", "e f"),
              ("e._backward()", "e", "c d"),
              ("c._backward()", "c", "a b")]  # fmt: skip
     g["L"].grad = 1.0
-    lines = []
-    for code, node, changed in steps:
+    for step, (code, node, changed) in enumerate(steps):
         g[node]._backward()
-        lines.append(f"{code:<29} ->  {_grads(g, changed)}")
-    tour.show("\n".join(lines))
+        # one picture per step, as the walk-through redraws the graph after each call
+        is_last = step == len(steps) - 1
+        drawn = tour.picture(g["L"], f"3{'abc'[step]}-after-{node}", "3. Gradients by hand",
+                             page=is_last, announce=False)  # fmt: skip
+        tour.show(f"{code:<29} ->  {_grads(g, changed):<26} (picture: {drawn.name})")
     tour.say("""Multiplying the local derivatives along the way from an input to L is the
         chain rule. Written out for every input:""")
     tour.show(explain(g["L"]))
-    tour.picture(g["L"], "3-by-hand", "3. Gradients by hand")
 
 
 def lesson_backward(tour: _Tour) -> None:
     tour.heading(4, "backward() does it all")
     g = seed_graph()
     g["L"].backward()
-    tour.say("""backward() puts the nodes in topological order (each after the nodes it was
-        computed from) and calls the same step on each, from L back to the leaves:""")
+    tour.say("""backward() puts the nodes in topological order (each after the nodes it
+        was computed from) and does the same step for each, from L back to the inputs:""")
     tour.show("L.backward()  ->  " + _grads(g, "a b c d e f"))
     tour.say("""The same numbers as by hand, and what nudging approximated in lesson 2.""")
     tour.picture(g["L"], "4-backward", "4. L.backward()")
@@ -194,8 +200,8 @@ def lesson_neuron(tour: _Tour) -> None:
     y.name = "y"
     y.backward()
     weights = ", ".join(format_number(w.data) for w in neuron.w)
-    tour.say(f"""Neuron(3, nonlin=False) computes y = w1*x1 + w2*x2 + w3*x3 + b, with random
-        weights (numpy's seed {NEURON_SEED}) and the walk-through's inputs:""")
+    tour.say(f"""Neuron(3, nonlin=False) computes y = w1*x1 + w2*x2 + w3*x3 + b,
+        with random weights (numpy's seed {NEURON_SEED}) and the walk-through's inputs:""")
     tour.show("\n".join([
         f"x = {list(NEURON_INPUTS)}",
         f"w = [{weights}], b = {format_number(neuron.b.data)}",
@@ -207,8 +213,8 @@ def lesson_neuron(tour: _Tour) -> None:
         + format_number(neuron.b.grad),
         ", ".join(f"dy/d{xi.name} = {format_number(xi.grad)}" for xi in x),
     ]))  # fmt: skip
-    tour.say("""Each weight's gradient is its input and each input's gradient is its weight:
-        the local derivatives of a product. Training nudges every weight against its
-        gradient to make a loss smaller. For w1:""")
+    tour.say("""Each weight's gradient is its input, and each input's gradient is its
+        weight: the local derivatives of a product. Training moves every weight a little
+        against its gradient to make a loss smaller. The chain rule for w1:""")
     tour.show(explain(y, neuron.w[0]))
     tour.picture(y, "5-neuron", "5. A neuron: y = w·x + b")

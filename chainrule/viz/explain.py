@@ -1,9 +1,8 @@
 """The chain rule in words: every path from an input to the output, multiplied out.
 
 For ``L = (a*b + d) * f`` the gradient of ``L`` with respect to ``a`` is the product of
-the local derivatives along the one path ``a -> c -> e -> L``::
+the local derivatives along the one path ``a -> c -> e -> L``; ``explain(L, a)`` says::
 
-    >>> print(explain(L, a))                                    # doctest: +SKIP
     dL/da = dL/de · de/dc · dc/da = f · 1 · b = 3 · 1 · 3 = 9
 
 A node used twice (``x * x``, or an input feeding many neurons) is reached along
@@ -32,6 +31,8 @@ __all__ = [
     "chain_paths",
     "count_paths",
     "chain_derivative",
+    "path_product",
+    "local_formula",
     "node_names",
     "node_table",
     "format_number",
@@ -71,7 +72,7 @@ def node_names(nodes: Sequence[Any]) -> list[str]:
     >>> from chainrule import Value
     >>> a = Value(2.0, name="a")
     >>> y = a * Value(3.0) + 1.0
-    >>> node_names(topological_order(y))                       # doctest: +SKIP
+    >>> node_names(topological_order(y))
     ['a', 'v1', 'mul1', 'v2', 'add1']
     """
     views = [node._graph_view() for node in nodes]
@@ -328,8 +329,14 @@ def chain_paths(root: Any, leaf: Any, limit: int | None = 1000) -> list[Path]:
     returned (graphs with shared nodes can have exponentially many; `count_paths` says
     how many there are). The gradient d(root)/d(leaf) is the sum of the path products.
 
-    >>> [[s.symbol for s in p] for p in chain_paths(L, a)]     # doctest: +SKIP
-    [['dL/de', 'de/dc', 'dc/da']]
+    >>> from chainrule import Value
+    >>> a, b = Value(10.0, name="a"), Value(3.0, name="b")
+    >>> c = a * b; c.name = "c"
+    >>> L = c * c; L.name = "L"
+    >>> [[step.symbol for step in path] for path in chain_paths(L, a)]
+    [['dL/dc', 'dc/da'], ['dL/dc', 'dc/da']]
+    >>> [path_product(path) for path in chain_paths(L, a)]
+    [90.0, 90.0]
     """
     graph = _IndexedGraph(root)
     return _paths(graph, graph.find(leaf), limit)
@@ -425,12 +432,15 @@ _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 def node_table(root: Any) -> str:
     """Every node of the graph, inputs first, as an aligned table of value and gradient.
 
-    >>> print(node_table(L))                                   # doctest: +SKIP
+    >>> from chainrule import Value
+    >>> a, b = Value(10.0, name="a"), Value(3.0, name="b")
+    >>> c = a * b; c.name = "c"
+    >>> c.backward()
+    >>> print(node_table(c))
     node  op  computed as  value  grad
-    a                         10     9
-    b                          3    30
-    c     *   a * b           30     3
-    ...
+    a                         10     3
+    b                          3    10
+    c     *   a * b           30     1
     """
     graph = _IndexedGraph(root)
     rows = [("node", "op", "computed as", "value", "grad")]
@@ -483,7 +493,7 @@ def explain(root: Any, leaf: Any = None, max_paths: int = 20) -> str:
     >>> from chainrule import Value
     >>> a, b = Value(10.0, name="a"), Value(3.0, name="b")
     >>> c = a * b; c.name = "c"
-    >>> print(explain(c, a))                                   # doctest: +SKIP
+    >>> print(explain(c, a))
     dc/da = b = 3
     """
     graph = _IndexedGraph(root)

@@ -9,7 +9,8 @@ import pytest
 
 from chainrule.cli import main
 
-LESSON_FILES = ["1-graph", "3-by-hand", "4-backward", "5-neuron"]
+PICTURES = ["1-graph", "3a-after-L", "3b-after-e", "3c-after-c", "4-backward", "5-neuron"]
+PAGES = ["1-graph", "3c-after-c", "4-backward", "5-neuron"]  # one explorer page per lesson with a graph
 
 
 @pytest.fixture
@@ -24,8 +25,9 @@ def test_tour_prints_the_seed_numbers(tour_output):
     out, _ = tour_output
     for number in ["9.000000000000341", "3.0000000000001137", "27.999999999991587"]:
         assert number in out
-    assert "L.grad = 1.0; L._backward()   ->  e.grad = 3, f.grad = 28" in out
-    assert "c._backward()                 ->  a.grad = 9, b.grad = 30" in out
+    assert "L.grad = 1.0; L._backward()   ->  e.grad = 3, f.grad = 28    (picture: 3a-after-L." in out
+    assert "e._backward()                 ->  c.grad = 3, d.grad = 3     (picture: 3b-after-e." in out
+    assert "c._backward()                 ->  a.grad = 9, b.grad = 30    (picture: 3c-after-c." in out
     assert "L.backward()  ->  a.grad = 9, b.grad = 30, c.grad = 3, d.grad = 3, e.grad = 3, f.grad = 28" in out
     assert "dL/da = dL/de · de/dc · dc/da = f · 1 · b = 3 · 1 · 3 = 9" in out
 
@@ -52,7 +54,7 @@ def test_tour_neuron_is_reproducible_and_leaves_numpy_random_state_alone(capsys,
 def test_tour_writes_its_pictures_and_names_the_folder(tour_output):
     out, folder = tour_output
     suffix = ".svg" if shutil.which("dot") else ".dot"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(name + suffix for name in LESSON_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name + suffix for name in PICTURES)
     assert f"The pictures are in {folder.resolve()}: " in out
 
 
@@ -60,7 +62,7 @@ def test_tour_without_dot_writes_dot_files_and_says_how_to_render_them(capsys, t
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert main(["tour", "--out", str(tmp_path / "t")]) == 0
     out = capsys.readouterr().out
-    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == sorted(n + ".dot" for n in LESSON_FILES)
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == sorted(n + ".dot" for n in PICTURES)
     assert "apt-get install graphviz" in out and "dot -Tsvg" in out
 
 
@@ -75,6 +77,6 @@ def test_tour_html_writes_one_explorer_page_per_lesson(capsys, tmp_path, monkeyp
 
     monkeypatch.setattr(html, "explore", fake_explore)
     assert main(["tour", "--out", str(tmp_path), "--html"]) == 0
-    assert sorted(p.name for p in tmp_path.glob("*.html")) == sorted(n + ".html" for n in LESSON_FILES)
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == sorted(n + ".html" for n in PAGES)
     assert len(pages) == 4 and pages[0].startswith("1. ")
     assert "5-neuron.html (open it in a browser" in capsys.readouterr().out
