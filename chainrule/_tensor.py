@@ -18,6 +18,9 @@ from chainrule.autograd.node import AccumulateGrad, RemovableHandle
 from chainrule.graph import NodeView
 
 
+_new_object = object.__new__
+
+
 class Size(tuple):
     """`torch.Size`: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
@@ -45,16 +48,17 @@ class Tensor:
     __slots__ = (
         "_data",
         "_requires_grad",
-        "_grad",
         "grad_fn",
-        "_output_nr",
         "_version_counter",  # a one-element list, shared by views of the same memory
-        "_accumulator",  # weakref to this leaf's AccumulateGrad node
-        "_backward_hooks",
-        "name",  # a label for drawings and explanations (chainrule extension)
         "__dict__",  # PyTorch tensors accept arbitrary attributes; so do ours
         "__weakref__",
     )
+    # Rarely set, so class-level defaults keep making a tensor cheap.
+    _grad = None
+    _output_nr = 0  # which output of grad_fn this is (multi-output Functions)
+    _accumulator = None  # weakref to this leaf's AccumulateGrad node
+    _backward_hooks = None
+    name = ""  # a label for drawings and explanations (chainrule extension)
 
     # -- construction ----------------------------------------------------------------
     def __init__(self, *args: Any, dtype=None, requires_grad: bool = False) -> None:
@@ -75,8 +79,13 @@ class Tensor:
     @classmethod
     def _wrap(cls, array: np.ndarray, grad_fn=None, output_nr: int = 0) -> "Tensor":
         """Make a tensor around ``array`` without copying (the ops' fast path)."""
-        t = object.__new__(cls)
-        _init(t, array, grad_fn, output_nr)
+        t = _new_object(cls)
+        t._data = array
+        t._requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t._version_counter = [0]
+        if output_nr:
+            t._output_nr = output_nr
         return t
 
     # -- the array ---------------------------------------------------------------------
@@ -355,16 +364,22 @@ class Tensor:
         return repr_html(self)
 
 
+def _bind() -> None:
+    from chainrule.autograd import node
+
+    node.bind_tensor_class(Tensor)
+
+
+_bind()
+
+
 def _init(t: Tensor, array: np.ndarray, grad_fn, output_nr: int = 0) -> None:
     t._data = array
     t._requires_grad = grad_fn is not None
-    t._grad = None
     t.grad_fn = grad_fn
-    t._output_nr = output_nr
     t._version_counter = [0]
-    t._accumulator = None
-    t._backward_hooks = None
-    t.name = ""
+    if output_nr:
+        t._output_nr = output_nr
 
 
 def _normalize_dim(dim: int, ndim: int, op: str) -> int:

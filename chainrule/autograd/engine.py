@@ -13,7 +13,17 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from chainrule.autograd import anomaly, grad_mode
-from chainrule.autograd.node import AccumulateGrad, Node
+from chainrule.autograd.node import _FREED_MESSAGE, AccumulateGrad, Node
+
+_Tensor = None  # chainrule._tensor.Tensor, bound on first use (it imports this package)
+
+
+def _bind_tensor() -> None:
+    global _Tensor
+    if _Tensor is None:
+        from chainrule._tensor import Tensor
+
+        _Tensor = Tensor
 
 
 def backward(
@@ -27,6 +37,7 @@ def backward(
 
     As `torch.autograd.backward`. ``inputs`` restricts accumulation to those tensors.
     """
+    _bind_tensor()
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     roots = _root_gradients(tensors, grad_tensors, "backward")
@@ -58,6 +69,7 @@ def grad(
     >>> dx, torch.autograd.grad(dx, x)[0]
     (tensor(27., grad_fn=<MulBackward0>), tensor(18.))
     """
+    _bind_tensor()
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if allow_unused is None:
@@ -176,9 +188,9 @@ def _nodes_leading_to(targets, root_nodes) -> set:
 def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only) -> dict:
     root_nodes = [node for node, _, _ in roots]
     deps = _dependencies(root_nodes)
-    needed = _nodes_leading_to(capture.keys() | (accumulate_only or {}).keys(), root_nodes) if (
-        capture is not None or accumulate_only is not None
-    ) else None
+    needed = None
+    if capture is not None or accumulate_only is not None:
+        needed = _nodes_leading_to(capture.keys() | (accumulate_only or {}).keys(), root_nodes)
 
     buffers: dict = {}
     for node, nr, g in roots:
@@ -191,20 +203,78 @@ def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only
             node = ready.pop()
             grads = buffers.pop(node)
             if needed is None or node in needed:
-                _run_node(node, grads, buffers, create_graph, capture, accumulate_only, captured)
+                if (node._pre_hooks or node._retained is not None or capture is not None
+                        or accumulate_only is not None or type(node) is AccumulateGrad):
+                    grads = _special_cases(node, grads, create_graph, capture, accumulate_only, captured)
+                if grads is not None:
+                    _apply_node(node, grads, buffers, deps, ready)
+                elif node.next_functions:
+                    _skip_node(node, deps, ready, buffers)
                 if not retain_graph:
                     node.release()
-            for fn, _ in node.next_functions:
-                if fn is None:
-                    continue
-                remaining = deps[fn] - 1
-                deps[fn] = remaining
-                if remaining == 0 and fn in buffers:
-                    ready.append(fn)
+            else:
+                _skip_node(node, deps, ready, buffers)
     return captured
 
 
-def _run_node(node: Node, grads: list, buffers: dict, create_graph: bool, capture, accumulate_only, captured: dict) -> None:
+def _skip_node(node: Node, deps: dict, ready: list, buffers: dict) -> None:
+    """Count a node's edges as done without running it (pruned, or a leaf)."""
+    for fn, _ in node.next_functions:
+        if fn is not None:
+            remaining = deps[fn] - 1
+            deps[fn] = remaining
+            if remaining == 0 and fn in buffers:
+                ready.append(fn)
+
+
+def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list) -> None:
+    """Run one node's backward and hand each input's gradient to the node that made that input."""
+    if node._released:
+        raise RuntimeError(_FREED_MESSAGE)
+    if node._n_outputs == 1:
+        input_grads = node.backward(grads[0])
+    else:
+        input_grads = node.backward(*_materialize(node, grads))
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    edges = node.next_functions
+    if len(input_grads) != len(edges):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(input_grads)})"
+        )
+    check_nan = anomaly._enabled
+    for i, ((fn, nr), g, meta) in enumerate(zip(edges, input_grads, node._input_meta)):
+        if fn is None:
+            continue
+        if g is not None:
+            data = g._data if type(g) is _Tensor else None
+            if data is None or data.shape != meta[0] or data.dtype is not meta[1]:
+                g = _fit_to_input(node, i, g, meta)
+            if check_nan:
+                anomaly.check_gradient(node, i, g)
+            slot = buffers.get(fn)
+            if slot is None:
+                buffers[fn] = [g] if fn._n_outputs == 1 else _new_slot(fn, nr, g)
+            elif slot[nr] is None:
+                slot[nr] = g
+            else:
+                # Where paths meet, the gradients add up (out of place: `g` may be shared).
+                slot[nr] = slot[nr] + g
+        remaining = deps[fn] - 1
+        deps[fn] = remaining
+        if remaining == 0 and fn in buffers:
+            ready.append(fn)
+
+
+def _new_slot(fn: Node, nr: int, g) -> list:
+    slot = [None] * fn._n_outputs
+    slot[nr] = g
+    return slot
+
+
+def _special_cases(node: Node, grads: list, create_graph: bool, capture, accumulate_only, captured: dict):
+    """Hooks, retain_grad, autograd.grad's captures and leaves; returns None when the node is done."""
     hooks = node._pre_hooks
     if hooks:
         for hook in hooks:
@@ -218,35 +288,14 @@ def _run_node(node: Node, grads: list, buffers: dict, create_graph: bool, captur
     if capture is not None and node in capture:
         for index, nr in capture[node]:
             captured[index] = grads[nr]
-    if isinstance(node, AccumulateGrad):
+    if type(node) is AccumulateGrad:
         if capture is None and (accumulate_only is None or node in accumulate_only):
             _accumulate_leaf(node.variable, grads[0], create_graph)
-        return
-
+        return None
     if capture is None and accumulate_only is not None and node in accumulate_only:
         # backward(inputs=[non_leaf]) fills the non-leaf's .grad
         _accumulate_into(accumulate_only[node], grads[0], create_graph)
-
-    node._check_not_released()
-    if node._n_outputs == 1:
-        input_grads = node.backward(grads[0])
-    else:
-        input_grads = node.backward(*_materialize(node, grads))
-    if not isinstance(input_grads, tuple):
-        input_grads = (input_grads,)
-    expected = len(node.next_functions)
-    if len(input_grads) != expected:
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {expected}, got {len(input_grads)})"
-        )
-    for i, ((fn, nr), g, meta) in enumerate(zip(node.next_functions, input_grads, node._input_meta)):
-        if fn is None or g is None:
-            continue
-        g = _fit_to_input(node, i, g, meta)
-        if anomaly._enabled:
-            anomaly.check_gradient(node, i, g)
-        _add_to_buffer(buffers, fn, nr, g)
+    return grads
 
 
 def _add_to_buffer(buffers: dict, node: Node, nr: int, g) -> None:

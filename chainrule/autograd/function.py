@@ -27,14 +27,13 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import grad_mode
-from chainrule.autograd.node import Node, _anomaly_trace, _dtype_name, _edge_to
+from chainrule.autograd.node import Node, _anomaly_trace, _edge_to
 
 
 class FunctionCtx(Node):
     """The ``ctx`` of a custom Function; it is also the graph node (``y.grad_fn``)."""
 
-    __slots__ = ("_function", "needs_input_grad", "_non_differentiable", "_materialize", "_out_metas",
-                 "_n_outs", "__dict__")
+    __slots__ = ("__dict__",)
 
     def name(self) -> str:
         return f"{self._function.__name__}Backward"
@@ -84,15 +83,8 @@ class Function:
 
         ctx = object.__new__(FunctionCtx)
         ctx._function = cls
-        ctx._saved = None
-        ctx._saved_output = None
         ctx._recording = False
-        ctx._released = False
-        ctx._pre_hooks = None
-        ctx._retained = None
         ctx._output_ref = None
-        ctx._trace = None
-        ctx._params = None
         ctx._non_differentiable = set()
         ctx._materialize = True
         tensor_args = [a for a in args if isinstance(a, Tensor)]
@@ -110,10 +102,11 @@ class Function:
         ctx._input_meta = tuple((a._data.shape, a._data.dtype) for a in tensor_args)
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx._trace = _anomaly_trace()
+        ctx._input_meta = list(ctx._input_meta)
         ctx._n_outs = len(outs)
         ctx._out_metas = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32) for o in outs)
         first = outs[0]
-        ctx._out_meta = (first._data.shape, _dtype_name(first._data.dtype))
+        ctx._out_meta = (first._data.shape, first._data.dtype)
         wrapped = []
         for nr, o in enumerate(outs):
             if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable or o._data.dtype.kind != "f":

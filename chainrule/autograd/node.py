@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autograd import grad_mode
+from chainrule.autograd import anomaly, grad_mode
 from chainrule.graph import NodeView
 
 _FREED_MESSAGE = (
@@ -46,22 +46,23 @@ class Node:
 
     _n_outputs = 1  # multi-output nodes (custom Functions returning tuples) override this
 
+    # Set on every recorded node (the hot path keeps to these few slots).
     __slots__ = (
-        "next_functions",  # one (Node | None, 0) pair per input, as in PyTorch
+        "next_functions",  # one (Node | None, output_nr) pair per input, as in PyTorch
         "_input_meta",  # one (shape, numpy dtype) per input: the engine reduces grads to these
-        "_saved",  # tensors saved for backward, or None once released
-        "_saved_versions",
-        "_saved_output",  # the output array, for ops whose derivative uses it (exp, tanh)
-        "_recording",
-        "_released",
-        "_pre_hooks",  # hooks registered on the output tensor (non-leaf register_hook)
-        "_retained",  # weakref to the output tensor when it called retain_grad()
+        "_recording",  # False when grad mode was off: save_for_backward then saves nothing
         "_output_ref",  # weakref to the output tensor, for drawings and explanations
-        "_out_meta",  # (shape, dtype) of the output
-        "_trace",  # forward traceback, kept under detect_anomaly()
-        "_params",
+        "_out_meta",  # (shape, numpy dtype) of the output
         "__weakref__",
     )
+    # Set only when used (op subclasses have a __dict__): class-level defaults.
+    _saved = None  # tensors saved for backward; None once released
+    _saved_versions = ()
+    _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
+    _released = False
+    _pre_hooks = None  # hooks registered on the output tensor (non-leaf register_hook)
+    _retained = None  # weakref to the output tensor when it called retain_grad()
+    _trace = None  # the forward traceback, kept under detect_anomaly()
 
     def name(self) -> str:
         """PyTorch's name for this node: ``MulBackward0`` for the op class ``Mul``."""
@@ -108,12 +109,8 @@ class Node:
         """Drop saved values after backward (unless retain_graph=True)."""
         if self._saved is not None or self._saved_output is not None:
             self._released = True
-        self._saved = None
-        self._saved_output = None
-
-    def _check_not_released(self) -> None:
-        if self._released:
-            raise RuntimeError(_FREED_MESSAGE)
+            self._saved = None
+            self._saved_output = None
 
     def register_hook(self, hook) -> "RemovableHandle":
         """Run ``hook(grad)`` on the gradient of this node's output (may return a new grad)."""
@@ -130,7 +127,7 @@ class Node:
 
     def _graph_view(self) -> NodeView:
         shape, dtype = self._out_meta
-        return NodeView(op=_op_label(self), label="", data=None, grad=None, shape=shape, dtype=dtype)
+        return NodeView(op=_op_label(self), label="", data=None, grad=None, shape=shape, dtype=_dtype_name(dtype))
 
     def _graph_local_derivatives(self) -> tuple:
         return _scalar_local_derivatives(self)
@@ -154,21 +151,14 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     backward_name = "AccumulateGrad"
+    next_functions = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable  # strong, as in PyTorch: the graph keeps its leaves alive
-        self.next_functions = ()
         self._input_meta = ()
-        self._saved = None
-        self._saved_output = None
         self._recording = False
-        self._released = False
-        self._pre_hooks = None
-        self._retained = None
         self._output_ref = None
-        self._out_meta = (variable.shape, variable.dtype.name)
-        self._trace = None
-        self._params = None
+        self._out_meta = (variable._data.shape, variable._data.dtype)
 
     def _graph_view(self) -> NodeView:
         return self.variable._graph_view()
@@ -185,28 +175,40 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **params):
-        from chainrule._tensor import Tensor
-
-        node = object.__new__(cls)
-        record = grad_mode._grad_enabled.get() and any(t._requires_grad for t in inputs)
+        node = _new_object(cls)
+        record = False
+        if _grad_enabled_get():
+            for t in inputs:
+                if t._requires_grad:
+                    record = True
+                    break
         node._recording = record
-        node._saved = None
-        node._saved_output = None
         out = node.forward(*inputs, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars from 0-d ops
         if not record:
-            return Tensor._wrap(out)
-        node._released = False
-        node._pre_hooks = None
-        node._retained = None
-        node._params = params
-        node.next_functions = tuple(_edge_to(t) for t in inputs)
-        node._input_meta = tuple((t._data.shape, t._data.dtype) for t in inputs)
-        node._trace = _anomaly_trace()
-        result = Tensor._wrap(out, node)
+            return _wrap(out)
+        # The hot path of every recorded op: plain loops and attribute stores, no generators.
+        edges = []
+        meta = []
+        for t in inputs:
+            data = t._data
+            meta.append((data.shape, data.dtype))
+            if t.grad_fn is not None:
+                edges.append((t.grad_fn, t._output_nr))
+            elif t._requires_grad:
+                accumulator = t._accumulator
+                accumulator = accumulator() if accumulator is not None else None
+                edges.append((accumulator if accumulator is not None else t._grad_accumulator(), 0))
+            else:
+                edges.append((None, 0))
+        node.next_functions = tuple(edges)
+        node._input_meta = meta
+        if anomaly._enabled:
+            node._trace = anomaly.capture_forward_trace()
+        result = _wrap(out, node)
         node._output_ref = weakref.ref(result)
-        node._out_meta = (out.shape, _dtype_name(out.dtype))
+        node._out_meta = (out.shape, out.dtype)
         return result
 
 
@@ -220,11 +222,17 @@ def _edge_to(t) -> tuple:
 
 
 def _anomaly_trace():
-    from chainrule.autograd import anomaly
+    return anomaly.capture_forward_trace() if anomaly._enabled else None
 
-    if anomaly._enabled:
-        return anomaly.capture_forward_trace()
-    return None
+
+_new_object = object.__new__
+_grad_enabled_get = grad_mode._grad_enabled.get
+_wrap = None  # Tensor._wrap, bound by chainrule._tensor once Tensor exists (it imports this module)
+
+
+def bind_tensor_class(tensor_class) -> None:
+    global _wrap
+    _wrap = tensor_class._wrap
 
 
 def _dtype_name(np_dtype) -> str:
@@ -272,7 +280,7 @@ def _scalar_local_derivatives(node: Node) -> tuple:
         return tuple(None for _ in parents_meta)
     try:
         with grad_mode.no_grad():
-            grads = node.backward(Tensor._wrap(np.ones(node._out_meta[0], dtype=np.float64)))
+            grads = node.backward(Tensor._wrap(np.ones(node._out_meta[0], dtype=node._out_meta[1])))
     except RuntimeError:  # saved values already freed
         return tuple(None for _ in parents_meta)
     if not isinstance(grads, tuple):

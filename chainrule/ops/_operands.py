@@ -38,9 +38,14 @@ def cast(x, target: dtypes.dtype) -> Tensor:
 
 def promote(*operands, op: str) -> tuple:
     """Bring operands (Tensors and Python numbers) to their PyTorch result dtype."""
+    if len(operands) == 2:
+        a, b = operands
+        # The common case, kept cheap: two tensors of one dtype.
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
+            return operands
     first = operands[0]
     if all(isinstance(x, Tensor) and x._data.dtype == first._data.dtype for x in operands):
-        return operands  # the common case, kept cheap
+        return operands
     try:
         target = dtypes.result_type(*(_priority_dtype(x) for x in operands))
     except TypeError as exc:

@@ -751,11 +751,24 @@ def _bitwise(numpy_function, name):
 # ---------------------------------------------------------------------------------------
 # Python operators
 
-Tensor.__add__ = add
+def _fast_operator(op_class, general):
+    """``a + b`` etc.: skip promotion when both are tensors of one dtype (the per-op budget)."""
+    apply = op_class.apply
+
+    def operator(self, other):
+        if type(other) is Tensor and other._data.dtype is self._data.dtype:
+            return apply(self, other)
+        return general(self, other)
+
+    operator.__name__ = general.__name__
+    return operator
+
+
+Tensor.__add__ = _fast_operator(Add, add)
 Tensor.__radd__ = _reflected(Add, "add")
-Tensor.__sub__ = sub
+Tensor.__sub__ = _fast_operator(Sub, sub)
 Tensor.__rsub__ = _reflected(Sub, "sub")
-Tensor.__mul__ = mul
+Tensor.__mul__ = _fast_operator(Mul, mul)
 Tensor.__rmul__ = _reflected(Mul, "mul")
 Tensor.__truediv__ = div
 
