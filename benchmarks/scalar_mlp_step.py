@@ -105,8 +105,10 @@ def main() -> None:
             print(f"  {name:10s} median {statistics.median(times) * 1e3:8.2f} ms/step   "
                   f"min {min(times) * 1e3:8.2f} ms   losses {[round(v, 6) for v in final_losses[name]]}")
     if results["micrograd"]:
-        ratio = statistics.median(results["micrograd"]) / statistics.median(results["chainrule"])
-        print(f"  chainrule is {ratio:.2f}x faster than micrograd (median step time; target >= 3x)")
+        by_median = statistics.median(results["micrograd"]) / statistics.median(results["chainrule"])
+        by_min = min(results["micrograd"]) / min(results["chainrule"])
+        print(f"  chainrule is {by_median:.2f}x faster than micrograd by median step time, "
+              f"{by_min:.2f}x by fastest step (target >= 3x)")
     else:
         print("  micrograd is not installed: pip install micrograd==0.1.0 to compare")
 

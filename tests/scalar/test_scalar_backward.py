@@ -214,6 +214,14 @@ def test_repr_html_is_the_explorer_or_none():
         assert isinstance(html, str) and html
 
 
+def test_repr_html_falls_back_to_repr_without_the_explorer(monkeypatch):
+    import chainrule.viz
+
+    monkeypatch.setitem(sys.modules, "chainrule.viz.html", None)  # makes the import fail
+    monkeypatch.delattr(chainrule.viz, "html", raising=False)
+    assert Value(1.0)._repr_html_() is None
+
+
 def test_slots_keep_nodes_small():
     v = Value(1.0)
     assert not hasattr(v, "__dict__")

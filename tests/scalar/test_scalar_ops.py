@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests.scalar.scalar_op_cases import CASE_POINT_IDS, CASE_POINTS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.scalar.scalar_op_cases import CASE_POINT_IDS, CASE_POINTS, OP_CASES, operand_ranges
 
 from chainrule.scalar import Value
 
@@ -32,6 +35,22 @@ def test_derivative_matches_central_difference(case, point):
         down[i] -= h
         numeric = (evaluate(case, up) - evaluate(case, down)) / (2 * h)
         assert analytic == pytest.approx(numeric, rel=1e-6, abs=1e-8), f"d/d(operand {i})"
+
+
+@st.composite
+def case_and_random_point(draw):
+    case = draw(st.sampled_from(OP_CASES))
+    # keep away from 0, where relu and abs have kinks and 1/x blows up
+    point = tuple(
+        draw(st.floats(low, high).filter(lambda x: abs(x) > 0.05)) for low, high in operand_ranges(case)
+    )
+    return case, point
+
+
+@settings(max_examples=300, deadline=None)
+@given(case_and_random_point())
+def test_derivative_matches_central_difference_at_random_points(case_point):
+    test_derivative_matches_central_difference(*case_point)
 
 
 @pytest.mark.parametrize(("case", "point"), CASE_POINTS, ids=CASE_POINT_IDS)
