@@ -9,9 +9,10 @@ import sys
 import numpy as np
 import pytest
 
+import chainrule
+
 from chainrule.commands.tour import seed_graph
 from chainrule.scalar.value import Value
-from chainrule._tensor import Tensor
 from chainrule.viz import dot as dotmodule
 from chainrule.viz.dot import GraphvizNotFoundError, draw_dot, to_dot, write_drawing
 
@@ -93,14 +94,14 @@ def test_top_to_bottom_drawing_keeps_fields_side_by_side_and_rankdir_is_checked(
 
 
 def test_tensor_nodes_show_shape_dtype_and_previews():
-    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = chainrule.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], requires_grad=True)
     x.name = "x"
     y = (x * 2.0).sum()
     y.backward()
     text = to_dot(y)
     assert "{ x | shape (2, 3) float32 | data [[0., 1., 2.], [3., 4., 5.]] | grad [[2., 2., 2.], [2., 2., 2.]] }" in text
     assert 'label="sum"' in text
-    long = to_dot(Tensor(np.linspace(0.0, 1.0, 1000)))
+    long = to_dot(chainrule.tensor(np.linspace(0.0, 1.0, 1000)))
     data_field = long.split(" | ")[2]
     assert data_field.startswith("data [0.") and len(data_field) <= 45
 
