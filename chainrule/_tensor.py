@@ -53,6 +53,8 @@ class Tensor:
         "__dict__",  # PyTorch tensors accept arbitrary attributes; so do ours
         "__weakref__",
     )
+    # NumPy defers to us in `ndarray * tensor` (as with PyTorch), so the result stays a Tensor.
+    __array_priority__ = 1000
     # Rarely set, so class-level defaults keep making a tensor cheap.
     _grad = None
     _output_nr = 0  # which output of grad_fn this is (multi-output Functions)
@@ -228,6 +230,7 @@ class Tensor:
             self._data,
             requires_grad=self._requires_grad and grad_fn is None,
             grad_fn_name=grad_fn.name() if grad_fn is not None else None,
+            default_dtype=dtypes.get_default_dtype().numpy,
         )
 
     __str__ = __repr__
