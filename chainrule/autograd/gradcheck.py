@@ -400,7 +400,7 @@ class _TensorEngine:
         positions = self.diff_positions(args)
         jacobians = [{j: np.zeros((_numel(s), _numel(self.shape(args[j])))) for j in positions} for s in outputs.shapes]
         for j in positions:
-            base = np.array(args[j]._data, copy=True)  # contiguous; non-contiguous inputs are fine
+            base = np.array(args[j]._data, copy=True, order="C")  # C order, so `flat` is a view of it
             flat = base.reshape(-1)
             for col in range(flat.size):
                 original = flat[col]
