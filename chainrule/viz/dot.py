@@ -24,7 +24,7 @@ from typing import Any
 from chainrule.graph import NodeView, graph_edges
 from chainrule.viz.explain import format_number, node_names
 
-__all__ = ["to_dot", "draw_dot", "write_drawing", "GraphvizNotFoundError"]
+__all__ = ["to_dot", "draw_dot", "write_drawing", "require_dot", "GraphvizNotFoundError"]
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 _PREVIEW_CHARS = 40
