@@ -190,7 +190,8 @@ def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only
     deps = _dependencies(root_nodes)
     needed = None
     if capture is not None or accumulate_only is not None:
-        needed = _nodes_leading_to(capture.keys() | (accumulate_only or {}).keys(), root_nodes)
+        targets = set(capture or ()) | set(accumulate_only or ())
+        needed = _nodes_leading_to(targets, root_nodes)
 
     buffers: dict = {}
     for node, nr, g in roots:
