@@ -51,6 +51,10 @@ _LAZY.update({
     "default_generator": "chainrule.random",
     "get_rng_state": "chainrule.random",
     "set_rng_state": "chainrule.random",
+    "device": "chainrule.device",
+    "cuda": "chainrule.device",
+    "is_tensor": "chainrule._tensor",
+    "numel": "chainrule._tensor",
     "save": "chainrule.io",
     "load": "chainrule.io",
 })

@@ -114,8 +114,10 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        from chainrule.device import device
+
+        return device("cpu")
 
     @property
     def is_cuda(self) -> bool:
@@ -365,6 +367,14 @@ class Tensor:
         except ImportError:
             return None
         return repr_html(self)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input._data.size
 
 
 def _bind() -> None:

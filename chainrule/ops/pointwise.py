@@ -639,11 +639,11 @@ def to(self, *args, **kwargs):
     for arg in args:
         if isinstance(arg, Tensor):
             target = arg.dtype
-        elif isinstance(arg, (str,)) or arg is None:
+        elif isinstance(arg, str) or arg is None or type(arg).__name__ == "device":
             device = arg
         else:
             target = arg
-    if device not in (None, "cpu") and not str(device).startswith("cpu"):
+    if device is not None and not str(device).startswith("cpu"):
         raise RuntimeError(f"chainrule tensors live on the CPU; cannot move to device {device!r}")
     if target is None:
         return self.clone() if copy else self

@@ -262,3 +262,11 @@ def test_gradient_dtype_matches_the_input_after_promotion():
     (a * b).sum().backward()
     assert a.grad.dtype == torch.float32 and b.grad.dtype == torch.float64
     assert b.grad.item() == 2.0
+
+
+def test_device_idiom_runs_on_the_cpu():
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    x = torch.ones(2).to(device)
+    assert str(x.device) == "cpu" and x.device == torch.device("cpu")
+    with pytest.raises(RuntimeError, match="live on the CPU"):
+        x.to("cuda")
