@@ -26,6 +26,7 @@ _LAZY: dict[str, str] = {
     "to_dot": "chainrule.viz.dot",
     "draw_dot": "chainrule.viz.dot",
     "explain": "chainrule.viz.explain",
+    "chain_paths": "chainrule.viz.explain",
     "explore": "chainrule.viz.html",
 }
 
