@@ -39,7 +39,7 @@ EDGE_LABELS_UP_TO = 40
 Layout = Literal["auto", "dot", "wasm"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExplorerPage:
     """A finished explorer page: ``.html`` is the whole self-contained document.
 
@@ -60,6 +60,9 @@ class ExplorerPage:
         target = Path(path)
         target.write_text(self.html, encoding="utf-8")
         return target
+
+    def __repr__(self) -> str:
+        return f"ExplorerPage(title={self.title!r}, nodes={self.node_count}, {len(self.html):,} characters)"
 
     def _repr_html_(self) -> str:
         return _iframe(self.html, self.title, height=_frame_height(self.node_count))

@@ -146,6 +146,7 @@ def test_save_and_jupyter_display(tmp_path):
     assert (tmp_path / "seed.html").read_text(encoding="utf-8") == page.html
     assert page.save(tmp_path / "again.html").read_text(encoding="utf-8") == page.html
     assert "<title>The seed &amp; its graph</title>" in page.html
+    assert re.fullmatch(r"ExplorerPage\(title='The seed & its graph', nodes=7, [\d,]+ characters\)", repr(page))
     frame = page._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
     srcdoc = re.search(r'srcdoc="([^"]*)"', frame).group(1)  # the page, escaped for an attribute

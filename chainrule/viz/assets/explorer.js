@@ -189,7 +189,9 @@
     if (selected !== null) document.getElementById("node-text").innerHTML = describeNode(selected, state);
     document.body.dataset.position = String(position);
     document.body.dataset.phase = phase();
-    if (active !== null && document.getElementById("follow").checked) view.reveal(nodeEls[active]);
+    if (active !== null && document.getElementById("follow").checked) {
+      view.reveal([nodeEls[active], opEls[active], overlay]);
+    }
   }
 
   // On big graphs the layout reserves no room for edge labels, so the current step's
@@ -465,23 +467,24 @@
       this.box = { x: x - this.box.w / 2, y: y - this.box.h / 2, w: this.box.w, h: this.box.h };
       this.apply();
     },
-    // Pan (never zoom) as little as needed to bring an element fully into view.
-    reveal(element) {
-      const box = boxInRoot(element);
+    // Pan (never zoom) so that the elements are in view: centred on them when they
+    // are not, so the step's neighbours show too.
+    reveal(elements) {
+      const boxes = elements.filter((el) => el && el.childNodes.length).map(boxInRoot);
+      const margin = 24; // graph units: a little of the neighbourhood must show too
+      const box = {
+        x: Math.min(...boxes.map((b) => b.x)) - margin,
+        y: Math.min(...boxes.map((b) => b.y)) - margin,
+        right: Math.max(...boxes.map((b) => b.x + b.width)) + margin,
+        bottom: Math.max(...boxes.map((b) => b.y + b.height)) + margin,
+      };
       const scale = this.scale();
       const rect = svg.getBoundingClientRect();
       const visible = { w: rect.width / scale, h: rect.height / scale };
       const left = this.box.x + this.box.w / 2 - visible.w / 2;
       const top = this.box.y + this.box.h / 2 - visible.h / 2;
-      const shift = (start, size, viewStart, viewSize) => {
-        const margin = Math.min(40, Math.max(0, (viewSize - size) / 2));
-        if (start < viewStart) return start - viewStart - margin;
-        if (start + size > viewStart + viewSize) return start + size - viewStart - viewSize + margin;
-        return 0;
-      };
-      const dx = shift(box.x, box.width, left, visible.w);
-      const dy = shift(box.y, box.height, top, visible.h);
-      if (dx || dy) this.centerOn(this.box.x + this.box.w / 2 + dx, this.box.y + this.box.h / 2 + dy);
+      const inside = box.x >= left && box.right <= left + visible.w && box.y >= top && box.bottom <= top + visible.h;
+      if (!inside) this.centerOn((box.x + box.right) / 2, (box.y + box.bottom) / 2);
     },
   };
 
@@ -669,7 +672,7 @@
       // Too small to read when fitted: start readable, at the first leaf; the minimap
       // shows where the window is, and "Fit" shows it all.
       view.zoomAtCenter(1 / fitted);
-      view.reveal(nodeEls[0]);
+      view.reveal([nodeEls[0]]);
     }
     render();
     document.body.dataset.ready = "true";
