@@ -70,6 +70,8 @@ class Value:
         label: str | None = None,
     ) -> None:
         try:
+            if isinstance(data, (str, bytes)):  # float("3") would parse text; a Value holds numbers
+                raise TypeError
             self.data = float(data)
         except (TypeError, ValueError):
             raise TypeError(

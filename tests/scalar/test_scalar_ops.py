@@ -189,8 +189,9 @@ def test_unsupported_operands_raise_type_error():
         Value(1.0) + "a"
     with pytest.raises(TypeError):
         [1.0] * Value(2.0)
-    with pytest.raises(TypeError, match="real number"):
-        Value("abc")
+    for bad in ("abc", "3.5", [1.0], 1j):
+        with pytest.raises(TypeError, match="real number"):
+            Value(bad)
 
 
 def test_constants_become_leaf_parents_in_operand_order():
