@@ -8,6 +8,7 @@ rule). Gradients are kept in a dict and popped as soon as they are used.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -194,8 +195,18 @@ def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only
         needed = _nodes_leading_to(targets, root_nodes)
 
     buffers: dict = {}
+    foreign = set()
     for node, nr, g in roots:
         _add_to_buffer(buffers, node, nr, g)
+        foreign.add(id(g._data))
+    _FOREIGN_ARRAYS.append(foreign)
+    try:
+        return _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only)
+    finally:
+        _FOREIGN_ARRAYS.pop()
+
+
+def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only) -> dict:
     ready = [node for node in dict.fromkeys(root_nodes) if deps.get(node, 0) == 0]
     captured: dict = {}
 
@@ -282,6 +293,7 @@ def _special_cases(node: Node, grads: list, create_graph: bool, capture, accumul
             new = hook(grads[0])
             if new is not None:
                 grads[0] = new
+                _mark_foreign(new)
     if node._retained is not None:
         tensor = node._retained()
         if tensor is not None and grads[0] is not None:
@@ -355,7 +367,34 @@ def _accumulate_leaf(variable, g, create_graph: bool) -> None:
             new = hook(g)
             if new is not None:
                 g = new
+                _mark_foreign(new)
     _accumulate_into(variable, g, create_graph)
+
+
+# Arrays that came from outside the pass (root gradients, hook results), one set per running
+# backward pass (a hook may start a nested one). Their memory is never adopted as a `.grad`.
+_FOREIGN_ARRAYS: list[set] = []
+
+
+def _mark_foreign(g) -> None:
+    if _FOREIGN_ARRAYS and g is not None:
+        _FOREIGN_ARRAYS[-1].add(id(g._data))
+
+
+def _owned_by_engine(data: np.ndarray) -> bool:
+    """True when nothing but the engine's temporary tensor refers to ``data``.
+
+    Then the first gradient of a leaf can adopt it instead of copying (PyTorch "steals" it
+    too). Anything else — a view, a user's tensor, an array two inputs share (``a + b`` hands
+    the same gradient to both) — has more references, and is copied.
+    """
+    return (
+        data.base is None
+        and data.flags.writeable
+        # g._data, the caller's local, this argument, getrefcount's own: nobody else
+        and sys.getrefcount(data) <= 4
+        and not (_FOREIGN_ARRAYS and id(data) in _FOREIGN_ARRAYS[-1])
+    )
 
 
 def _accumulate_into(tensor, g, create_graph: bool) -> None:
@@ -363,8 +402,11 @@ def _accumulate_into(tensor, g, create_graph: bool) -> None:
 
     current = tensor._grad
     if current is None:
-        # Own memory: `g` may be shared with another input (add passes it through).
-        tensor._grad = g if create_graph else Tensor._wrap(np.array(g._data, copy=True))
+        if create_graph:
+            tensor._grad = g
+        else:
+            data = g._data
+            tensor._grad = Tensor._wrap(data if _owned_by_engine(data) else data.copy())
     elif create_graph or grad_mode.is_grad_enabled():
         tensor._grad = current + g
     else:

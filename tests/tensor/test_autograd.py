@@ -270,3 +270,26 @@ def test_device_idiom_runs_on_the_cpu():
     assert str(x.device) == "cpu" and x.device == torch.device("cpu")
     with pytest.raises(RuntimeError, match="live on the CPU"):
         x.to("cuda")
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_callers_tensors():
+    a = torch.ones(3, requires_grad=True)
+    b = torch.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    seed = torch.ones(3)
+    w = torch.ones(3, requires_grad=True)
+    (w + 0).backward(seed)
+    w.grad.add_(1)
+    assert seed.tolist() == [1.0, 1.0, 1.0], "w.grad must not share memory with the gradient passed in"
+    kept = torch.full((3,), 5.0)
+    v = torch.ones(3, requires_grad=True)
+    v.register_hook(lambda g: kept)
+    (v * 2).sum().backward()
+    v.grad.add_(1)
+    assert kept.tolist() == [5.0, 5.0, 5.0], "v.grad must not share memory with a hook's result"
+    u = torch.ones(3, requires_grad=True)
+    (u * 2).sum().backward()
+    first = u.grad
+    (u * 2).sum().backward()
+    assert first is u.grad and u.grad.tolist() == [4.0, 4.0, 4.0]
