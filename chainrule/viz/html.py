@@ -36,6 +36,10 @@ _ASSETS = Path(__file__).with_name("assets")
 # spread a big graph thin); the page then shows contributions of the current step only.
 EDGE_LABELS_UP_TO = 40
 
+# Laying out and stepping a graph happens in the browser; past a few thousand nodes the
+# page would freeze (and no one reads it), so explore() asks for a smaller graph.
+MAX_NODES = 5000
+
 Layout = Literal["auto", "dot", "wasm"]
 
 
@@ -132,6 +136,12 @@ def graph_payload(root: Any) -> dict:
     gives, which the page will reproduce step by step.
     """
     nodes, edges = graph_edges(root)
+    if len(nodes) > MAX_NODES:
+        raise ValueError(
+            f"explore: the graph has {len(nodes):,} nodes, more than the explorer can lay out and "
+            f"step through ({MAX_NODES:,}); explore a smaller piece (one neuron, one layer, a shorter "
+            "chain), or draw it with chainrule.to_dot(root)"
+        )
     views = [_checked_view(node) for node in nodes]
     locals_by_child = [tuple(node._graph_local_derivatives()) for node in nodes]
     edge_rows = []

@@ -131,6 +131,20 @@ class Explorer:
         """``{"a": "9.0000", ...}``: the data or grad field of every value node."""
         return {name: texts[-1 if field == "grad" else -2].split(" ", 1)[1] for name, texts in self.node_texts().items()}
 
+    def fully_visible(self) -> set[str]:
+        """Ids of the drawn nodes (``v3``, ``o3``) that lie wholly inside the visible canvas."""
+        return set(
+            self.js(
+                """
+                const view = document.getElementById("canvas").getBoundingClientRect();
+                return [...document.querySelectorAll("#graph g.node")].filter((g) => {
+                  const r = g.getBoundingClientRect();
+                  return r.left >= view.left && r.right <= view.right && r.top >= view.top && r.bottom <= view.bottom;
+                }).map((g) => g.id);
+                """
+            )
+        )
+
     def text(self, css: str) -> str:
         return self.element(css).text
 

@@ -56,6 +56,7 @@ def test_stepping_the_seed_graph_shows_the_seed_gradients_and_nothing_leaves_the
     assert page.shown("grad")["c"] == "3.0000" and page.shown("grad")["a"] == "0.0000"
     labels = page.js("return [...document.querySelectorAll('#graph g.edge.delivered text')].map(t => t.textContent)")
     assert sorted(labels) == ["1 × 3 = 3", "1 × 3 = 3", "28 × 1 = 28", "3 × 1 = 3"]
+    assert len(page.fully_visible()) == 7 + 3  # a small graph stays wholly in view while stepping
     page.screenshot(tmp_path, f"explorer_seed_mid_backward_{layout}.png")
 
     assert page.step_until_done() == 1  # c._backward() is the last step
@@ -132,6 +133,8 @@ def test_a_200_node_mlp_graph_lays_out_without_overlaps_and_checks_out(open_page
         page.click("#step")
     assert page.phase == "backward"
     assert page.js("return document.querySelectorAll('#floating-labels text').length") >= 1
+    active = page.js("return [...document.querySelectorAll('#graph g.node.active')].map(g => g.id)")
+    assert len(active) == 2 and set(active) <= page.fully_visible()  # the view follows the step
     page.screenshot(tmp_path, "explorer_mlp_mid_backward.png")
     page.press("\ue010")  # End
     assert "Every gradient matches what backward() computed" in page.text("#check-ok")

@@ -18,7 +18,7 @@ import pytest
 from chainrule.expr import build_graph
 from chainrule.graph import NodeView
 from chainrule.scalar.value import Value
-from chainrule.viz.html import ExplorerPage, explore, explorer_dot, graph_payload, repr_html
+from chainrule.viz.html import MAX_NODES, ExplorerPage, explore, explorer_dot, graph_payload, repr_html
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
@@ -116,6 +116,15 @@ def test_bad_layout_and_foreign_nodes_are_refused_clearly():
 
     with pytest.raises(TypeError, match=r"NotANode._graph_view\(\) returned dict, not chainrule.graph.NodeView"):
         explore(NotANode())
+
+
+def test_graphs_too_big_to_lay_out_in_a_browser_are_refused_with_advice():
+    x = Value(1.0, name="x")
+    chain = x
+    for _ in range(MAX_NODES):
+        chain = chain + 1.0
+    with pytest.raises(ValueError, match=r"the graph has 10,001 nodes, more than .* \(5,000\); explore a smaller"):
+        explore(chain)
 
 
 def test_names_that_look_like_markup_stay_text():

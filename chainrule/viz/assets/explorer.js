@@ -471,12 +471,14 @@
     // are not, so the step's neighbours show too.
     reveal(elements) {
       const boxes = elements.filter((el) => el && el.childNodes.length).map(boxInRoot);
-      const margin = 24; // graph units: a little of the neighbourhood must show too
+      // A little of the neighbourhood must show too, but nothing beyond the graph's edge.
+      const margin = 24;
+      const full = this.full;
       const box = {
-        x: Math.min(...boxes.map((b) => b.x)) - margin,
-        y: Math.min(...boxes.map((b) => b.y)) - margin,
-        right: Math.max(...boxes.map((b) => b.x + b.width)) + margin,
-        bottom: Math.max(...boxes.map((b) => b.y + b.height)) + margin,
+        x: Math.max(full.x, Math.min(...boxes.map((b) => b.x)) - margin),
+        y: Math.max(full.y, Math.min(...boxes.map((b) => b.y)) - margin),
+        right: Math.min(full.x + full.w, Math.max(...boxes.map((b) => b.x + b.width)) + margin),
+        bottom: Math.min(full.y + full.h, Math.max(...boxes.map((b) => b.y + b.height)) + margin),
       };
       const scale = this.scale();
       const rect = svg.getBoundingClientRect();
