@@ -1,0 +1,365 @@
+"""One table of the tensor engine's ops, and what holds for each: it drives tests/trust.
+
+Each `OpSpec` says how to call the op, what it should compute (a NumPy reference), where
+to sample its inputs (its domain, away from points where it is not differentiable), and
+which properties to test: gradients, second derivatives, broadcasting, 0-d and empty
+inputs, NaN propagation, agreement with PyTorch. Adding an op to chainrule means adding
+one entry here; every property test then covers it.
+
+``call(lib, *tensors)`` is written once for both libraries: ``lib`` is the `chainrule`
+module or the `torch` module, and the tensors are of the matching kind, so the same line
+checks chainrule against PyTorch (``lambda lib, x: lib.exp(x)``,
+``lambda lib, x: x.sum(dim=1, keepdim=True)``).
+
+>>> from chainrule.testing.op_table import OPS, op
+>>> op("exp").reference(0.0)
+np.float64(1.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+__all__ = ["OpSpec", "OPS", "op", "available_ops", "missing_ops", "BROADCAST_SHAPES", "broadcastable_pairs",
+           "sample_inputs"]
+
+Sampler = Callable[[np.random.Generator, tuple], np.ndarray]
+
+
+# -- domains: where to sample inputs ---------------------------------------------------------
+
+
+def uniform(low: float, high: float) -> Sampler:
+    return lambda rng, shape: rng.uniform(low, high, size=shape)
+
+
+def away_from(points: Sequence[float], low: float = -2.0, high: float = 2.0, gap: float = 0.1) -> Sampler:
+    """Uniform in [low, high] but at least ``gap`` from each of ``points`` (kinks, jumps)."""
+
+    def sample(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        x = rng.uniform(low, high, size=shape)
+        for p in points:
+            near = np.abs(x - p) < gap
+            x = np.where(near, p + np.where(x >= p, gap, -gap) * 1.5, x)
+        return x
+
+    return sample
+
+
+def distinct(low: float = -2.0, high: float = 2.0) -> Sampler:
+    """Values at least 0.05 apart, so max/min/sort have no ties and no near-ties."""
+
+    def sample(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        n = int(np.prod(shape)) if shape else 1
+        grid = np.linspace(low, high, max(n, 1))
+        return rng.permutation(grid)[:n].reshape(shape)
+
+    return sample
+
+
+ANY = uniform(-2.0, 2.0)
+POSITIVE = uniform(0.3, 2.5)
+UNIT = uniform(-0.9, 0.9)
+NONZERO = away_from([0.0], gap=0.3)
+NOT_NEAR_INTEGERS = away_from([-2.0, -1.0, 0.0, 1.0, 2.0], low=-2.4, high=2.4, gap=0.15)
+NOT_NEAR_HALVES = away_from([-1.5, -0.5, 0.5, 1.5], low=-2.4, high=2.4, gap=0.15)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One op and the properties its tests check.
+
+    ``shapes`` lists input-shape tuples to test (one shape per tensor argument);
+    ``domains`` gives one sampler per argument (or one for all).
+    """
+
+    name: str
+    call: Callable  # (lib, *tensors) -> Tensor | tuple
+    reference: Callable  # (*float64 arrays) -> array | tuple, NumPy
+    shapes: tuple = (((),), ((5,),), ((2, 3),))
+    domains: tuple = (ANY,)
+    differentiable: bool = True  # False: no gradient flows (comparisons), or it is zero a.e.
+    second_derivative: bool = True
+    broadcasts: bool = False  # an element-wise op of several tensors: check every broadcast pair
+    elementwise: bool = False  # output[i] depends on input[i] only: 0-d, empty and NaN tests apply
+    empty_ok: bool = True  # the op accepts empty inputs (shape with a 0)
+    torch: bool = True  # the same call works on torch tensors
+    needs: tuple = ()  # chainrule names the call uses (default: the op's name)
+    eps: float = 1e-6  # finite-difference step (smaller for ops with large curvature)
+    tags: frozenset = field(default_factory=frozenset)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def arity(self) -> int:
+        return len(self.shapes[0])
+
+    def domain(self, i: int) -> Sampler:
+        return self.domains[i] if i < len(self.domains) else self.domains[-1]
+
+    def required_names(self) -> tuple:
+        return self.needs or (self.name,)
+
+
+def sample_inputs(spec: OpSpec, shapes: tuple, seed: int = 0) -> list[np.ndarray]:
+    """Float64 arrays for ``spec`` with the given shapes, from its domains."""
+    rng = np.random.default_rng(seed)
+    return [np.asarray(spec.domain(i)(rng, tuple(s)), dtype=np.float64) for i, s in enumerate(shapes)]
+
+
+# -- broadcasting: every pair of broadcastable shapes from a small set -----------------------
+
+BROADCAST_SHAPES = ((), (1,), (3,), (2, 1), (2, 3), (1, 3), (4, 1, 3), (0,), (2, 0))
+
+
+def _broadcastable(a: tuple, b: tuple) -> bool:
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def broadcastable_pairs(shapes: Sequence[tuple] = BROADCAST_SHAPES) -> list[tuple]:
+    return [(a, b) for a in shapes for b in shapes if _broadcastable(a, b)]
+
+
+# -- NumPy references that NumPy lacks under one name ---------------------------------------
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _erf(x):
+    import math
+
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _gelu(x):
+    return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
+
+
+def _gelu_tanh(x):
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
+
+
+def _softplus(x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, x, np.logaddexp(0.0, beta * x) / beta)
+
+
+def _logsumexp(x, axis=None, keepdims=False):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdims else np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+
+
+def _softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(x, axis):
+    return x - _logsumexp(x, axis=axis, keepdims=True)
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+def _unary(name, reference, domain=ANY, call=None, **flags) -> OpSpec:
+    return OpSpec(name, call or (lambda lib, x, _n=name: getattr(lib, _n)(x)), reference, domains=(domain,),
+                  elementwise=True, **flags)
+
+
+def _binary(name, reference, domains=(ANY, ANY), call=None, **flags) -> OpSpec:
+    return OpSpec(name, call or (lambda lib, a, b, _n=name: getattr(lib, _n)(a, b)), reference,
+                  shapes=(((2, 3), (2, 3)), ((), ()), ((4,), ())), domains=domains, broadcasts=True,
+                  elementwise=True, **flags)
+
+
+REDUCE_SHAPES = (((2, 3, 4),), ((5,),), ((),))
+
+OPS: list[OpSpec] = [
+    # arithmetic
+    _binary("add", np.add),
+    _binary("sub", np.subtract),
+    _binary("mul", np.multiply),
+    _binary("div", np.divide, domains=(ANY, NONZERO)),
+    _binary("pow", np.power, domains=(POSITIVE, ANY)),
+    _binary("maximum", np.maximum, domains=(distinct(-2, 2), distinct(-1.97, 2.03)), second_derivative=True),
+    _binary("minimum", np.minimum, domains=(distinct(-2, 2), distinct(-1.97, 2.03))),
+    _binary("add_alpha", lambda a, b: a + 2.5 * b, call=lambda lib, a, b: lib.add(a, b, alpha=2.5), needs=("add",)),
+    _binary("operator_rsub_number", lambda a, b: 3.0 - a * b, call=lambda lib, a, b: 3.0 - a * b, needs=("mul",)),
+    _binary("remainder", np.remainder, domains=(uniform(0.1, 0.9), uniform(1.2, 2.0))),
+    OpSpec("where", lambda lib, a, b: lib.where(a > b, a, b * 2), lambda a, b: np.where(a > b, a, b * 2),
+           shapes=(((2, 3), (2, 3)), ((), ())), domains=(distinct(-2, 2), distinct(-1.97, 2.03)), broadcasts=True,
+           elementwise=True),
+    OpSpec("pow_scalar", lambda lib, x: x ** 3, lambda x: x ** 3, domains=(ANY,), elementwise=True, needs=("pow",)),
+    OpSpec("pow_fractional", lambda lib, x: x ** 0.5, lambda x: x ** 0.5, domains=(POSITIVE,), elementwise=True,
+           needs=("pow",)),
+    OpSpec("rpow", lambda lib, x: 2.0 ** x, lambda x: 2.0 ** x, elementwise=True, needs=("pow",)),
+    OpSpec("square", lambda lib, x: lib.square(x), np.square, elementwise=True),
+    # functions of one input
+    _unary("neg", np.negative),
+    _unary("exp", np.exp),
+    _unary("log", np.log, POSITIVE),
+    _unary("log1p", np.log1p, uniform(-0.5, 2.0)),
+    _unary("expm1", np.expm1),
+    _unary("sqrt", np.sqrt, POSITIVE),
+    _unary("rsqrt", lambda x: 1 / np.sqrt(x), POSITIVE),
+    _unary("reciprocal", np.reciprocal, NONZERO),
+    _unary("sin", np.sin),
+    _unary("cos", np.cos),
+    _unary("tan", np.tan, UNIT),
+    _unary("tanh", np.tanh),
+    _unary("sigmoid", _sigmoid),
+    _unary("erf", _erf),
+    _unary("relu", lambda x: np.maximum(x, 0.0), NONZERO),
+    _unary("abs", np.abs, NONZERO),
+    _unary("gelu", _gelu, call=lambda lib, x: _functional(lib).gelu(x), needs=("nn.functional.gelu",)),
+    _unary("gelu_tanh", _gelu_tanh, call=lambda lib, x: _functional(lib).gelu(x, approximate="tanh"),
+           needs=("nn.functional.gelu",)),
+    _unary("softplus", _softplus, call=lambda lib, x: _functional(lib).softplus(x), needs=("nn.functional.softplus",)),
+    _unary("clamp", lambda x: np.clip(x, -0.5, 0.8), away_from([-0.5, 0.8]),
+           call=lambda lib, x: lib.clamp(x, min=-0.5, max=0.8)),
+    _unary("clamp_min", lambda x: np.maximum(x, 0.2), away_from([0.2]), call=lambda lib, x: x.clamp_min(0.2),
+           needs=("clamp",)),
+    _unary("sign", np.sign, NONZERO, second_derivative=False),
+    _unary("floor", np.floor, NOT_NEAR_INTEGERS, second_derivative=False),
+    _unary("ceil", np.ceil, NOT_NEAR_INTEGERS, second_derivative=False),
+    _unary("round", np.round, NOT_NEAR_HALVES, second_derivative=False),
+    _unary("trunc", np.trunc, NOT_NEAR_INTEGERS, second_derivative=False),
+    _unary("clone", np.copy),
+    # reductions
+    OpSpec("sum", lambda lib, x: x.sum(), np.sum, shapes=REDUCE_SHAPES),
+    OpSpec("sum_dim", lambda lib, x: x.sum(dim=-1, keepdim=True), lambda x: np.sum(x, axis=-1, keepdims=True),
+           shapes=REDUCE_SHAPES[:2], needs=("sum",)),
+    OpSpec("sum_dims", lambda lib, x: x.sum(dim=(0, 2)), lambda x: np.sum(x, axis=(0, 2)),
+           shapes=REDUCE_SHAPES[:1], needs=("sum",)),
+    OpSpec("mean", lambda lib, x: x.mean(), np.mean, shapes=REDUCE_SHAPES, empty_ok=False),
+    OpSpec("mean_dim", lambda lib, x: x.mean(dim=0), lambda x: np.mean(x, axis=0), shapes=REDUCE_SHAPES[:2],
+           needs=("mean",)),
+    OpSpec("prod", lambda lib, x: x.prod(), np.prod, shapes=REDUCE_SHAPES, domains=(NONZERO,)),
+    OpSpec("prod_dim", lambda lib, x: x.prod(dim=1), lambda x: np.prod(x, axis=1), shapes=REDUCE_SHAPES[:1],
+           domains=(NONZERO,), needs=("prod",)),
+    OpSpec("var", lambda lib, x: x.var(), lambda x: np.var(x, ddof=1), shapes=REDUCE_SHAPES[:2], empty_ok=False),
+    OpSpec("var_dim", lambda lib, x: x.var(dim=1, keepdim=True), lambda x: np.var(x, axis=1, ddof=1, keepdims=True),
+           shapes=REDUCE_SHAPES[:1], needs=("var",)),
+    OpSpec("std", lambda lib, x: x.std(dim=0), lambda x: np.std(x, axis=0, ddof=1), shapes=REDUCE_SHAPES[:1],
+           empty_ok=False),
+    OpSpec("max", lambda lib, x: x.max(), np.max, shapes=REDUCE_SHAPES, domains=(distinct(),), empty_ok=False),
+    OpSpec("max_dim", lambda lib, x: x.max(dim=1), lambda x: (np.max(x, axis=1), np.argmax(x, axis=1)),
+           shapes=REDUCE_SHAPES[:1], domains=(distinct(),), needs=("max",)),
+    OpSpec("min", lambda lib, x: x.min(), np.min, shapes=REDUCE_SHAPES, domains=(distinct(),), empty_ok=False),
+    OpSpec("min_dim", lambda lib, x: x.min(dim=-1, keepdim=True),
+           lambda x: (np.min(x, axis=-1, keepdims=True), np.argmin(x, axis=-1, keepdims=True)),
+           shapes=REDUCE_SHAPES[:1], domains=(distinct(),), needs=("min",)),
+    OpSpec("amax", lambda lib, x: x.amax(dim=(0, 1)), lambda x: np.max(x, axis=(0, 1)), shapes=REDUCE_SHAPES[:1],
+           domains=(distinct(),)),
+    OpSpec("amin", lambda lib, x: x.amin(dim=0), lambda x: np.min(x, axis=0), shapes=REDUCE_SHAPES[:1],
+           domains=(distinct(),)),
+    OpSpec("argmax", lambda lib, x: x.argmax(dim=1), lambda x: np.argmax(x, axis=1), shapes=REDUCE_SHAPES[:1],
+           domains=(distinct(),), differentiable=False),
+    OpSpec("argmin", lambda lib, x: x.argmin(), lambda x: np.argmin(x), shapes=REDUCE_SHAPES[:2],
+           domains=(distinct(),), differentiable=False),
+    OpSpec("logsumexp", lambda lib, x: lib.logsumexp(x, dim=1), lambda x: _logsumexp(x, axis=1),
+           shapes=REDUCE_SHAPES[:1]),
+    OpSpec("norm", lambda lib, x: x.norm(), lambda x: np.sqrt(np.sum(x * x)), shapes=REDUCE_SHAPES,
+           domains=(NONZERO,)),
+    OpSpec("norm_dim", lambda lib, x: x.norm(dim=1), lambda x: np.sqrt(np.sum(x * x, axis=1)),
+           shapes=REDUCE_SHAPES[:1], domains=(NONZERO,), needs=("norm",)),
+    # softmax
+    OpSpec("softmax", lambda lib, x: lib.softmax(x, dim=-1), lambda x: _softmax(x, -1), shapes=REDUCE_SHAPES[:2]),
+    OpSpec("log_softmax", lambda lib, x: lib.log_softmax(x, dim=1), lambda x: _log_softmax(x, 1),
+           shapes=REDUCE_SHAPES[:1]),
+    # linear algebra
+    OpSpec("matmul", lambda lib, a, b: lib.matmul(a, b), np.matmul,
+           shapes=(((2, 3), (3, 4)), ((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 1, 2, 3), (4, 3, 2)),
+                   ((0, 3), (3, 2)), ((2, 0), (0, 3)))),
+    OpSpec("matmul_operator", lambda lib, a, b: a @ b, np.matmul, shapes=(((2, 3), (3, 4)),), needs=("matmul",)),
+    OpSpec("einsum", lambda lib, a, b: lib.einsum("bij,bjk->bik", a, b),
+           lambda a, b: np.einsum("bij,bjk->bik", a, b), shapes=(((2, 2, 3), (2, 3, 2)),)),
+    # shape
+    OpSpec("reshape", lambda lib, x: x.reshape(3, -1), lambda x: x.reshape(3, -1), shapes=(((2, 3),), ((3, 0),))),
+    OpSpec("view", lambda lib, x: x.view(6), lambda x: x.reshape(6), shapes=(((2, 3),),),
+           tags=frozenset({"needs_contiguous"})),
+    OpSpec("flatten", lambda lib, x: lib.flatten(x, 1), lambda x: x.reshape(x.shape[0], -1), shapes=(((2, 3, 2),),)),
+    OpSpec("squeeze", lambda lib, x: x.squeeze(1), lambda x: np.squeeze(x, 1), shapes=(((2, 1, 3),),)),
+    OpSpec("unsqueeze", lambda lib, x: x.unsqueeze(-1), lambda x: x[..., None], shapes=(((2, 3),), ((),))),
+    OpSpec("permute", lambda lib, x: x.permute(2, 0, 1), lambda x: np.transpose(x, (2, 0, 1)),
+           shapes=(((2, 3, 4),),)),
+    OpSpec("transpose", lambda lib, x: x.transpose(0, 1), lambda x: np.swapaxes(x, 0, 1), shapes=(((2, 3),),)),
+    OpSpec("T", lambda lib, x: x.T, lambda x: x.T, shapes=(((2, 3),),)),
+    OpSpec("expand", lambda lib, x: x.expand(4, 2, 3), lambda x: np.broadcast_to(x, (4, 2, 3)),
+           shapes=(((2, 1),), ((1, 3),))),
+    OpSpec("repeat", lambda lib, x: x.repeat(2, 3), lambda x: np.tile(x, (2, 3)), shapes=(((2, 3),), ((3,),))),
+    OpSpec("cat", lambda lib, a, b: lib.cat([a, b], dim=0), lambda a, b: np.concatenate([a, b], axis=0),
+           shapes=(((2, 3), (1, 3)), ((0, 3), (2, 3)))),
+    OpSpec("stack", lambda lib, a, b: lib.stack([a, b], dim=1), lambda a, b: np.stack([a, b], axis=1),
+           shapes=(((2, 3), (2, 3)),)),
+    OpSpec("split", lambda lib, x: x.split(2, dim=1), lambda x: tuple(np.split(x, [2], axis=1)),
+           shapes=(((2, 3),),)),
+    OpSpec("chunk", lambda lib, x: x.chunk(3, dim=0), lambda x: tuple(np.array_split(x, 3, axis=0)),
+           shapes=(((6, 2),),)),
+    # indexing
+    OpSpec("index_int", lambda lib, x: x[1], lambda x: x[1], shapes=(((3, 2),),), needs=("__getitem__",)),
+    OpSpec("index_slices", lambda lib, x: x[1:, None, ..., ::2], lambda x: x[1:, None, ..., ::2],
+           shapes=(((3, 4),),), needs=("__getitem__",)),
+    OpSpec("index_int_and_slice", lambda lib, x: x[-1, 1:3], lambda x: x[-1, 1:3], shapes=(((3, 4),),),
+           needs=("__getitem__",)),
+    OpSpec("index_mask", lambda lib, x: x[x > 0], lambda x: x[x > 0], shapes=(((3, 4),),),
+           domains=(NONZERO,), needs=("__getitem__",)),
+    OpSpec("index_array_repeats", lambda lib, x: x[[0, 2, 0, 0]], lambda x: x[[0, 2, 0, 0]],
+           shapes=(((3, 2),),), needs=("__getitem__",)),
+    OpSpec("index_two_arrays", lambda lib, x: x[[0, 1, 1], [2, 0, 2]], lambda x: x[[0, 1, 1], [2, 0, 2]],
+           shapes=(((2, 3),),), needs=("__getitem__",)),
+    # comparisons (no gradient)
+    _binary("gt", np.greater, domains=(distinct(-2, 2), distinct(-1.97, 2.03)), differentiable=False),
+    _binary("eq", np.equal, differentiable=False),
+]
+
+
+def _functional(lib):
+    """``torch.nn.functional`` or ``chainrule.nn.functional``."""
+    import importlib
+
+    return importlib.import_module(lib.__name__ + ".nn.functional")
+
+
+def op(name: str) -> OpSpec:
+    for spec in OPS:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no op named {name!r} in the op table")
+
+
+def _has(name: str) -> bool:
+    """Whether chainrule has ``name``: a function or Tensor method, or a dotted ``nn.functional.gelu``."""
+    import importlib
+
+    from chainrule._tensor import FUNCTIONS, Tensor
+
+    if "." in name:
+        module, _, attribute = name.rpartition(".")
+        try:
+            return hasattr(importlib.import_module("chainrule." + module), attribute)
+        except ImportError:
+            return False
+    return name in FUNCTIONS or hasattr(Tensor, name)
+
+
+def available_ops() -> list[OpSpec]:
+    """The entries whose chainrule ops exist (ops other helpers are still adding are left out)."""
+    import chainrule.ops  # noqa: F401  (registers every op)
+
+    return [spec for spec in OPS if all(_has(n) for n in spec.required_names())]
+
+
+def missing_ops() -> list[str]:
+    names = {spec.name for spec in available_ops()}
+    return [spec.name for spec in OPS if spec.name not in names]
