@@ -1,0 +1,81 @@
+"""`Conv2d` and `MaxPool2d`: the layers of a small convolutional network."""
+
+from __future__ import annotations
+
+import math
+
+from chainrule._tensor import Tensor
+from chainrule.factories import empty
+from chainrule.nn import functional as F
+from chainrule.nn import init
+from chainrule.nn.linear import reset_bias
+from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation) of (N, C_in, H, W) images with learned filters.
+
+    Initialised as PyTorch: kaiming_uniform(a=sqrt(5)) weights, U(±1/sqrt(fan_in)) bias.
+
+    >>> import chainrule as torch
+    >>> torch.nn.Conv2d(1, 8, 3, padding=1)(torch.zeros(2, 1, 8, 8)).shape
+    torch.Size([2, 8, 8, 8])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__()
+        if groups != 1:
+            raise NotImplementedError("Conv2d: chainrule supports groups=1 only")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv2d: chainrule supports padding_mode='zeros' only, got {padding_mode!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = F._pair(kernel_size, "kernel_size")
+        self.stride, self.dilation = F._pair(stride, "stride"), F._pair(dilation, "dilation")
+        self.padding = padding if isinstance(padding, str) else F._pair(padding, "padding")
+        self.groups, self.padding_mode = groups, padding_mode
+        self.weight = Parameter(empty(out_channels, in_channels, *self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            reset_bias(self.bias, self.in_channels * self.kernel_size[0] * self.kernel_size[1])
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class MaxPool2d(Module):
+    """The maximum of each ``kernel_size`` window (stride defaults to the kernel size)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input: Tensor):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")

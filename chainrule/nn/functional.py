@@ -1,0 +1,444 @@
+"""`chainrule.nn.functional`: the layers and losses as functions (``import ... as F``).
+
+Most are compositions of tensor ops, so their derivatives (and second derivatives) come
+from the ops' own rules. Convolution, pooling and embedding lookup are ops of their own
+(`chainrule.nn.conv_ops`), because composing them from small ops would loop over pixels.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from chainrule._tensor import Tensor
+from chainrule.autograd.grad_mode import no_grad
+from chainrule.nn import conv_ops
+
+# ---------------------------------------------------------------------------------------
+# activations
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.relu_() if inplace else input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    return input.gelu(approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input * input.sigmoid()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    from chainrule.ops.pointwise import where
+
+    return where(input > 0, input, input * negative_slope)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return input.softplus(beta=beta, threshold=threshold)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (the tensor engine's softmax)."""
+    return input.softmax(_softmax_dim(input, dim, "softmax"), dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype=dtype)
+
+
+def _softmax_dim(input: Tensor, dim: int | None, name: str) -> int:
+    if dim is not None:
+        return dim
+    # PyTorch's legacy rule (with a deprecation warning): dim 0 for 0-, 1- and 3-d input, else 1.
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if input.dim() in (0, 1, 3) else 1
+
+
+# ---------------------------------------------------------------------------------------
+# layers
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: the affine map of `nn.Linear`."""
+    if input.shape[-1:] != weight.shape[-1:]:
+        rows = int(np.prod(input.shape[:-1])) if input.dim() > 1 else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.dim() else 1} and "
+            f"{weight.shape[-1]}x{weight.shape[0]}): linear expects input's last dimension to equal "
+            f"in_features={weight.shape[-1]}"
+        )
+    out = input.matmul(weight.transpose(0, 1)) if weight.dim() == 2 else input.matmul(weight)
+    return out + bias if bias is not None else out
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (when training).
+
+    The mask comes from chainrule's default generator, so ``manual_seed`` makes it repeatable.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    from chainrule.random import _rng
+
+    keep = _rng(None).random(input.shape) >= p
+    mask = Tensor._wrap((keep / (1.0 - p)).astype(input._data.dtype))
+    return input * mask
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dimensions to mean 0, variance 1."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape):]) != shape or len(shape) > input.dim():
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of size{list(input.shape)}"
+        )
+    axes = tuple(range(input.dim() - len(shape), input.dim()))
+    out = _normalize(input, axes, eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def _normalize(input: Tensor, axes: tuple, eps: float) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over ``axes``, with the biased variance (as PyTorch)."""
+    centered = input - input.mean(axes, keepdim=True)
+    variance = (centered * centered).mean(axes, keepdim=True)
+    return centered * (variance + eps).rsqrt()
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dimension 1) over the batch (and length) dimensions.
+
+    When training, the batch's statistics normalise and the running estimates move toward
+    them (the variance estimate is unbiased, as in PyTorch); in eval mode the running
+    estimates normalise.
+    """
+    if input.dim() < 2:
+        raise ValueError(f"batch_norm: expected input with at least 2 dimensions (N, C, ...), got {input.dim()}")
+    axes = (0,) + tuple(range(2, input.dim()))
+    channel_shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    if training:
+        count = input.numel() // input.shape[1]
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        out = _normalize(input, axes, eps)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                data = input._data
+                mean = data.mean(axis=axes)
+                unbiased = data.var(axis=axes) * count / (count - 1)
+                running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+                running_var._data[...] = (1 - momentum) * running_var._data + momentum * unbiased
+                running_mean._bump_version()
+                running_var._bump_version()
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+        mean = running_mean.reshape(channel_shape)
+        out = (input - mean) * (running_var.reshape(channel_shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(channel_shape)
+    if bias is not None:
+        out = out + bias.reshape(channel_shape)
+    return out
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` picked by the integer ``input``; row ``padding_idx`` gets no gradient."""
+    if input._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {input.dtype} instead (while checking arguments for embedding)"
+        )
+    rows = weight.shape[0]
+    if input.numel() and (input._data.min() < 0 or input._data.max() >= rows):
+        raise IndexError(f"index out of range in self: embedding indices must be in [0, {rows - 1}], "
+                         f"got values from {input._data.min()} to {input._data.max()}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    return conv_ops.EmbeddingLookup.apply(weight, indices=input._data, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    if tensor._data.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    classes = int(tensor._data.max()) + 1 if num_classes == -1 else num_classes
+    if tensor.numel() and (tensor._data.min() < 0 or tensor._data.max() >= classes):
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._wrap(np.eye(classes, dtype=np.int64)[tensor._data])
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D cross-correlation of (N, C, H, W) input with (O, C, kH, kW) weight, as `torch.nn.functional.conv2d`."""
+    if groups != 1:
+        raise NotImplementedError("conv2d: chainrule supports groups=1 only")
+    batched = input.dim() == 4
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                           f"{list(input.shape)}")
+    x = input if batched else input.reshape((1,) + tuple(input.shape))
+    if weight.dim() != 4 or x.shape[1] != weight.shape[1]:
+        raise RuntimeError(
+            f"Given groups=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} to have "
+            f"{weight.shape[1] if weight.dim() == 4 else '?'} channels, but got {x.shape[1]} channels instead"
+        )
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    padding = _conv_padding(padding, weight.shape[2:], stride, dilation)
+    out = conv_ops.Conv2d.apply(x, weight, geometry=conv_ops.Geometry(stride, padding, dilation))
+    if bias is not None:
+        out = out + bias.reshape((1, -1, 1, 1))
+    return out if batched else out.reshape(tuple(out.shape[1:]))
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) zero padding; 'same' puts the odd extra pixel at the end, as PyTorch."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+        return (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
+    if isinstance(padding, str):
+        raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+    ph, pw = _pair(padding, "padding")
+    return (ph, ph, pw, pw)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The largest value of each window; the gradient flows to that element only."""
+    batched = input.dim() == 4
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"max_pool2d: Expected 3D or 4D (batch mode) tensor for input, got {list(input.shape)}")
+    x = input if batched else input.reshape((1,) + tuple(input.shape))
+    kernel = _pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
+    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    if any(p * 2 > k for p, k in zip(padding, kernel)):
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={padding}, "
+                           f"kernel_size={kernel}")
+    out, indices = conv_ops.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)
+    if not batched:
+        out = out.reshape(tuple(out.shape[1:]))
+        indices = indices.reshape(tuple(indices.shape[1:]))
+    return (out, indices) if return_indices else out
+
+
+# ---------------------------------------------------------------------------------------
+# losses
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            UserWarning, stacklevel=3,
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((input - target)²)."""
+    _check_reduction(reduction)
+    _warn_if_broadcast(input, target)
+    difference = input - target
+    return _reduce(difference * difference, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|input - target|)."""
+    _check_reduction(reduction)
+    _warn_if_broadcast(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _classes_last(input: Tensor) -> Tensor:
+    """(N, C, d1, ...) -> (N * d1 * ..., C); (C,) -> (1, C); (N, C) unchanged."""
+    if input.dim() == 1:
+        return input.reshape((1, input.shape[0]))
+    if input.dim() == 2:
+        return input
+    order = (0,) + tuple(range(2, input.dim())) + (1,)
+    return input.permute(order).reshape((-1, input.shape[1]))
+
+
+def _check_targets(input: Tensor, target: Tensor) -> None:
+    if input.dim() == 0:
+        raise ValueError("Expected input to have at least 1 dimension (the classes), got a 0-d tensor")
+    batch_shape = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.dim() > 1 else ()
+    if tuple(target.shape) != batch_shape:
+        if input.dim() > 1 and target.dim() >= 1 and target.shape[0] != input.shape[0]:
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({target.shape[0]})."
+            )
+        raise RuntimeError(f"Expected target of shape {list(batch_shape)} for input of shape {list(input.shape)}, "
+                           f"got target of shape {list(target.shape)}")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of the target classes, given log-probabilities ``input`` (N, C, ...).
+
+    With ``reduction='mean'`` the sum is divided by the total weight of the non-ignored
+    targets (their count without ``weight``), as in PyTorch.
+    """
+    _check_reduction(reduction)
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.name.capitalize()}")
+    _check_targets(input, target)
+    classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    log_probs = _classes_last(input)
+    labels = target._data.reshape(-1)
+    valid = labels != ignore_index
+    out_of_range = valid & ((labels < 0) | (labels >= classes))
+    if out_of_range.any():
+        raise IndexError(f"Target {labels[out_of_range][0]} is out of bounds.")
+    safe_labels = np.where(valid, labels, 0)
+    per_class = np.ones(classes, dtype=input._data.dtype) if weight is None else weight._data.astype(input._data.dtype)
+    sample_weight = np.where(valid, per_class[safe_labels], 0).astype(input._data.dtype)
+    picked = log_probs[np.arange(labels.size), safe_labels]
+    losses = -picked * Tensor._wrap(sample_weight)
+    if reduction == "none":
+        return losses.reshape(tuple(target.shape))
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / Tensor._wrap(np.asarray(sample_weight.sum(), dtype=input._data.dtype))
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy from raw scores (logits): ``nll_loss(log_softmax(input, 1), target)``.
+
+    ``target`` holds class indices (N,) or class probabilities (N, C). log_softmax
+    subtracts the row maximum before exponentiating, so large logits do not overflow.
+    With ``label_smoothing`` ε the target is mixed with the uniform distribution:
+    (1 - ε) * nll + ε * mean over classes of -log p, PyTorch's formula.
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 1 if input.dim() > 1 else 0
+    log_probs = input.log_softmax(class_dim)
+    classes = input.shape[class_dim]
+    weight_shape = [1] * input.dim()
+    weight_shape[class_dim] = classes
+    if target._data.dtype.kind == "f":
+        return _soft_cross_entropy(log_probs, target, weight, weight_shape, class_dim, reduction, label_smoothing)
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.name.capitalize()}")
+    nll = nll_loss(log_probs, target, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    ignored = Tensor._wrap(target._data == ignore_index)
+    weighted = log_probs if weight is None else log_probs * weight.reshape(tuple(weight_shape))
+    smooth = (-weighted.sum(class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        valid_labels = target._data[target._data != ignore_index]
+        total = valid_labels.size if weight is None else weight._data[valid_labels].sum()
+        smooth = smooth.sum() / float(total)
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def _soft_cross_entropy(log_probs: Tensor, target: Tensor, weight, weight_shape, class_dim: int,
+                        reduction: str, label_smoothing: float) -> Tensor:
+    if target.shape != log_probs.shape:
+        raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {list(log_probs.shape)}, "
+                           f"got {list(target.shape)}")
+    classes = log_probs.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    terms = log_probs * target
+    if weight is not None:
+        terms = terms * weight.reshape(tuple(weight_shape))
+    losses = -terms.sum(class_dim)
+    if reduction == "mean":
+        return losses.sum() / float(max(log_probs.numel() // classes, 0) or float("nan"))
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) for probabilities ``input``; logs are clamped at -100, as PyTorch."""
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is "
+            "deprecated. Please ensure they have the same size."
+        )
+    if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    log_p = input.log().clamp(min=-100.0)
+    log_not_p = (1 - input).log().clamp(min=-100.0)
+    loss = -(target * log_p + (1 - target) * log_not_p)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+    """Binary cross-entropy on logits, stable for any logit size.
+
+    -log σ(x) = max(-x, 0) + log(1 + e^{-|x|}) never exponentiates a positive number.
+    """
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    neg_log_sigmoid = (-input).clamp(min=0.0) + (-input.abs()).exp().log1p()
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * neg_log_sigmoid
+    else:
+        loss = (1 - target) * input + neg_log_sigmoid
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
