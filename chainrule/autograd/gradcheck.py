@@ -19,6 +19,13 @@ of user code that created it. That is how a wrong custom `Function.backward` is 
 
 Both engines are covered: tensors (`chainrule.Tensor`) and scalars (`chainrule.Value`).
 
+Where a derivative does not exist, chainrule reports PyTorch's value, so a check *at*
+such a point fails by design (finite differences average the two one-sided slopes):
+``relu'(0) = 0``, ``abs'(0) = 0``, ``sign' = floor' = round' = 0``, ``sqrt'(0) = inf``,
+``clamp`` passes the gradient on its bounds (``lo <= x <= hi``), ``maximum``/``minimum``
+give half to each input at a tie, ``max()``/``amax()`` share it evenly among tied
+elements, and ``max(dim=)`` gives all of it to the index it returns.
+
 >>> import chainrule as torch
 >>> from chainrule.autograd.gradcheck import gradcheck
 >>> x = torch.randn(3, dtype=torch.float64, requires_grad=True)
