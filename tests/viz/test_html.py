@@ -204,5 +204,6 @@ def test_tensor_nodes_carry_shape_dtype_and_previews():
     assert weight["expected_grad"] is None  # behind a Jacobian: the page shows backward()'s
     hidden = graph_payload(loss)["nodes"][1]
     assert hidden["data_brief"] == "—" and "freed" in hidden["data_preview"]
+    assert hidden["grad_brief"] == "(not kept)"  # only leaves keep their gradient
     assert nodes["loss"]["scalar"] and nodes["loss"]["data"] == 0.25
     assert "2×3 float32" in explorer_dot(graph_payload(loss))

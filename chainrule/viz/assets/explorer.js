@@ -256,11 +256,16 @@
     return `${esc(name(i))} = ${right}`;
   }
 
+  function shapeText(i) {
+    const node = NODES[i];
+    return node.shape === null ? "scalar" : `${node.shape.join("×") || "scalar"} ${node.dtype || ""}`.trim();
+  }
+
   function forwardFormula(i) {
     const node = NODES[i];
     const ops = operands[i].map((e) => e.p);
     if (!ops.length) return `${esc(name(i))} is a leaf (an input or a parameter): <b>${esc(fmtNumber(node.data))}</b>`;
-    const value = node.scalar ? fmtNumber(node.data) : `${node.shape.join("×")} ${node.dtype || ""}`;
+    const value = node.scalar ? fmtNumber(node.data) : shapeText(i);
     let text = expression(i);
     if (INFIX.has(node.op) && ops.length === 2 && node.scalar && ops.every((p) => NODES[p].scalar)) {
       text += ` = ${fmtNumber(NODES[ops[0]].data)} ${esc(node.op)} ${fmtNumber(NODES[ops[1]].data)}`;
@@ -284,10 +289,15 @@
       const p = edge.p;
       const given = state.contributions[p].find((c) => c.edge === edge);
       const formula = localFormula(edge);
-      const local = edge.local === null ? `Jacobian of ${esc(NODES[i].op)}` : fmtShort(edge.local);
+      const local = fmtShort(edge.local);
       let line = `${esc(name(p))}.grad += ${esc(partial(i, p))} × ${esc(name(i))}.grad = ` +
-        (formula && formula !== local ? `${esc(formula)} × ${esc(name(i))}.grad = ` : "") +
-        (given.value === null ? `${local}ᵀ · g` : `${local} × ${fmtShort(state.grad[i])} = <b>${fmtShort(given.value)}</b>`);
+        (formula && formula !== local ? `${esc(formula)} × ${esc(name(i))}.grad` : "");
+      if (given.value === null) {
+        // Tensors: the local derivative is a Jacobian, applied to the upstream gradient.
+        line += ` (a vector-Jacobian product, giving a ${esc(shapeText(p))} gradient)`;
+      } else {
+        line += `${formula && formula !== local ? " = " : ""}${local} × ${fmtShort(state.grad[i])} = <b>${fmtShort(given.value)}</b>`;
+      }
       const parts = state.contributions[p];
       if (parts.length > 1 && parts.every((c) => c.value !== null)) {
         line += `<br><span class="meet">paths meet at ${esc(name(p))}: ${esc(name(p))}.grad = ` +
@@ -295,9 +305,11 @@
       }
       return `<li>${line}</li>`;
     });
+    const gradient = state.grad[i] === null || !NODES[i].scalar
+      ? `(a ${esc(shapeText(i))} tensor)` : `= ${fmtNumber(state.grad[i])}`;
     return `<p class="phase">Backward pass: ${esc(name(i))}._backward()</p>` +
-      `<p>${expression(i)} hands its gradient ${esc(name(i))}.grad = ${esc(gradText(i, state).slice(5))} ` +
-      `to its operands:</p><ul>${lines.join("")}</ul>`;
+      `<p>${expression(i)} hands its gradient ${esc(name(i))}.grad ${gradient} to its operands:</p>` +
+      `<ul>${lines.join("")}</ul>`;
   }
 
   // Compare the page's arithmetic with the gradients backward() left in Python.
@@ -365,26 +377,33 @@
     return paths;
   }
 
+  let finalGradients = null; // the gradients at the end of the backward pass, once needed
+
   function describePaths(leaf) {
     const total = pathCounts()[leaf];
     if (total === 0) return "<p>No path leads from this leaf to the root.</p>";
+    if (finalGradients === null) finalGradients = stateAt(STEPS.length).grad;
     const shown = listPaths(leaf, 12);
-    let sum = 0;
-    let numeric = true;
+    const products = [];
     const items = shown.map((edges) => {
       const chain = edges.slice().reverse(); // root first, as the chain rule is written
       const partials = chain.map((e) => partial(e.c, e.p)).join(" · ");
-      const formulas = chain.map((e) => factor(localFormula(e) || fmtShort(e.local)));
+      const formulas = chain.map((e) => factor(localFormula(e) || fmtShort(e.local))).join(" · ");
       let product = 1;
       for (const e of chain) product = e.local === null || product === null ? null : product * e.local;
-      if (product === null) numeric = false; else sum += product;
+      products.push(product);
+      if (product === null) return `<li>${esc(partials)}<br>= ${esc(formulas)}<br>(tensor steps: each factor is a Jacobian)</li>`;
       const numbers = chain.map((e) => factor(fmtShort(e.local))).join(" · ");
-      return `<li>${esc(partials)}<br>= ${esc(formulas.join(" · "))}<br>= ${esc(numbers)} = <b>${fmtShort(product)}</b></li>`;
+      return `<li>${esc(partials)}<br>= ${esc(formulas)}<br>= ${esc(numbers)} = <b>${fmtShort(product)}</b></li>`;
     });
     let html = `<p class="phase">${total} path${total > 1 ? "s" : ""} from ${esc(name(leaf))} to ${esc(name(ROOT))}` +
       `${total > shown.length ? ` (the first ${shown.length} shown)` : ""}:</p><ol class="paths">${items.join("")}</ol>`;
-    if (numeric && total === shown.length) {
-      html += `<p>${esc(partial(ROOT, leaf))} = sum over the paths = <b id="path-sum">${fmtShort(sum)}</b>` +
+    const gradient = finalGradients[leaf];
+    if (gradient !== null && !products.includes(null)) {
+      // The sum over every path is what the backward pass accumulates in leaf.grad.
+      const terms = total > 1 && total === shown.length ? ` = ${products.map((p) => factor(fmtShort(p))).join(" + ")}` : "";
+      html += `<p>${esc(partial(ROOT, leaf))} = the sum over ${total > 1 ? `all ${total} paths` : "the path"}${terms} ` +
+        `= <b id="path-sum">${fmtShort(gradient)}</b>` +
         (NODES[leaf].grad !== null ? ` (backward(): ${fmtShort(NODES[leaf].grad)})` : "") + "</p>";
     }
     return html;
@@ -625,6 +644,11 @@
         event.preventDefault();
         action();
       }
+    });
+    // A clicked button keeps the focus, and the space bar would then press it again
+    // instead of playing: hand the keys back to the page after each click.
+    document.querySelectorAll("header button").forEach((button) => {
+      button.addEventListener("click", () => button.blur());
     });
     window.addEventListener("resize", () => view.apply());
   }
