@@ -12,6 +12,7 @@ import numpy as np
 
 from chainrule._tensor import Tensor
 from chainrule.autograd.grad_mode import no_grad
+from chainrule.random import _rng
 
 _LINEAR_GAINS = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                  "conv_transpose3d", "sigmoid"}
@@ -56,7 +57,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with U(a, b)."""
     with no_grad():
-        return tensor.uniform_(a, b, generator=generator)
+        return tensor.uniform_(a, b, generator=generator)  # Tensor.uniform_ lives in chainrule.random
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
@@ -126,8 +127,6 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:
     """N(mean, std²) redrawn until inside [a, b] (rejection sampling: exact, no clipping spike)."""
-    from chainrule.random import _rng
-
     rng = _rng(generator)
     values = rng.normal(mean, std, size=tensor.shape)
     outside = (values < a) | (values > b)
