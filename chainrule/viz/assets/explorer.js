@@ -666,6 +666,7 @@
 
   async function start() {
     const canvas = document.getElementById("canvas");
+    const started = performance.now();
     try {
       svg = await layout();
     } catch (error) {
@@ -701,6 +702,7 @@
       view.reveal([nodeEls[0]]);
     }
     render();
+    document.body.dataset.layoutMs = String(Math.round(performance.now() - started));
     document.body.dataset.ready = "true";
     document.body.dataset.steps = String(STEPS.length);
   }
