@@ -170,7 +170,7 @@ def graph_payload(root: Any) -> dict:
 
 
 def _explain_names_and_formulas(nodes: list, edges: list) -> tuple[list[str], list[str | None]]:
-    """Node names and symbolic local derivatives (``∂c/∂a = b``) from `chainrule.viz.explain`,
+    """Node names and symbolic local derivatives (``dc/da = b``) from `chainrule.viz.explain`,
     so the page says what ``explain()`` and ``draw_dot()`` say.
 
     Without that module the page still works: nodes are called ``#<index>`` and the page
@@ -184,7 +184,7 @@ def _explain_names_and_formulas(nodes: list, edges: list) -> tuple[list[str], li
     index = {id(node): i for i, node in enumerate(nodes)}
 
     def ref(node: Any) -> str:
-        # A formula mentions an unnamed constant by its value: "∂(2*x)/∂x = 2".
+        # A formula mentions an unnamed constant by its value: d(2*x)/dx = 2.
         view = node._graph_view()
         if view.label:
             return view.label

@@ -100,7 +100,7 @@
     return text.startsWith("-") || / [-+] /.test(text) ? `(${text})` : text;
   }
 
-  // The symbolic local derivative of an edge (∂(a*b)/∂a = b): explain()'s formula when
+  // The symbolic local derivative of an edge (d(a*b)/da = b): explain()'s formula when
   // html.py could ask it, else the few the page knows itself.
   function localFormula(edge) {
     if (edge.formula) return edge.formula;
