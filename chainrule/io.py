@@ -194,19 +194,21 @@ def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = Tr
 
 
 def _read_header(payload: bytes, path: Path) -> dict:
-    if payload[:2] == b"PK" or payload[:1] == b"\x80":
-        raise CheckpointError(
-            f"{path} is a pickle-based checkpoint (what torch.save writes), not a safetensors file. chainrule never "
-            "unpickles (a pickle can run code); convert it with the safetensors package, e.g. "
-            "safetensors.torch.save_file(torch.load(path), 'model.safetensors')"
-        )
-    if len(payload) < 8:
-        raise CheckpointError(f"{path}: truncated or not a checkpoint: {len(payload)} bytes, fewer than the "
-                              "8-byte safetensors header length")
-    size = int.from_bytes(payload[:8], "little")
-    if size > _MAX_HEADER or (size > len(payload) - 8 and not payload[8:9] == b"{"):
+    """The JSON header, after checking the file is shaped like safetensors (8-byte length, then '{')."""
+    size = int.from_bytes(payload[:8], "little") if len(payload) >= 8 else None
+    looks_like_safetensors = size is not None and size <= _MAX_HEADER and payload[8:9] == b"{"
+    if not looks_like_safetensors:
+        if payload[:4] == b"PK\x03\x04" or payload[:1] == b"\x80":
+            raise CheckpointError(
+                f"{path} is a pickle-based checkpoint (what torch.save writes), not a safetensors file. chainrule "
+                "never unpickles (a pickle can run code); convert it with the safetensors package, e.g. "
+                "safetensors.torch.save_file(torch.load(path), 'model.safetensors')"
+            )
+        if size is None or len(payload) <= 8:
+            raise CheckpointError(f"{path}: truncated or not a checkpoint: {len(payload)} bytes, too few for a "
+                                  "safetensors header")
         raise CheckpointError(f"{path} is not a safetensors checkpoint (its first 8 bytes do not give a header "
-                              "length; is it another kind of file?)")
+                              "length followed by a JSON header; is it another kind of file?)")
     if size > len(payload) - 8:
         raise CheckpointError(f"{path}: truncated: the header needs {size} bytes but the file has only "
                               f"{len(payload) - 8} after the length field")
