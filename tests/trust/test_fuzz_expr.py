@@ -210,7 +210,10 @@ def _function(name: str, x: float) -> float:
             "abs": abs, "log": math.log}[name](x)
 
 
-@given(expression_trees(["a", "b", "2", "0.5", "3"]), st.floats(-3, 3), st.floats(-3, 3))
+# Subnormal inputs are left out: there 1/a overflows and even d(a/a)/da is inf - inf = nan,
+# in PyTorch as here.
+@given(expression_trees(["a", "b", "2", "0.5", "3"]), st.floats(-3, 3, allow_subnormal=False),
+       st.floats(-3, 3, allow_subnormal=False))
 def test_accepted_expressions_compute_the_reference_value_and_gradient(source, a, b):
     tree = ast.parse(source, mode="eval")
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
@@ -218,8 +221,8 @@ def test_accepted_expressions_compute_the_reference_value_and_gradient(source, a
     values = {name: env[name] for name in used}
     try:
         expected = reference(tree, env)
-    except Undefined:
-        assert isinstance(build_safely(source, values), ExpressionError) or True  # inf/nan may pass through
+    except Undefined:  # undefined or overflowing somewhere: an error, or inf/nan carried through
+        build_safely(source, values)
         return
     graph = build_safely(source, values)
     if not used:
