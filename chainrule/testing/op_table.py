@@ -168,6 +168,18 @@ def _log_softmax(x, axis):
     return x - _logsumexp(x, axis=axis, keepdims=True)
 
 
+def _scatter(x, index, src, add):
+    """torch.scatter(_add) along dim 0: out[index[i, j], j] = (or +=) src[i, j]."""
+    out = x.copy()
+    for i in range(index.shape[0]):
+        for j in range(index.shape[1]):
+            if add:
+                out[index[i, j], j] += src[i, j]
+            else:
+                out[index[i, j], j] = src[i, j]
+    return out
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 
@@ -306,6 +318,30 @@ OPS: list[OpSpec] = [
            shapes=(((2, 3),),)),
     OpSpec("chunk", lambda lib, x: x.chunk(3, dim=0), lambda x: tuple(np.array_split(x, 3, axis=0)),
            shapes=(((6, 2),),)),
+    OpSpec("concat", lambda lib, a, b: lib.concat([a, b], dim=1), lambda a, b: np.concatenate([a, b], axis=1),
+           shapes=(((2, 3), (2, 1)),)),
+    OpSpec("concatenate", lambda lib, a, b: lib.concatenate([a, b]), lambda a, b: np.concatenate([a, b]),
+           shapes=(((2,), (3,)),)),
+    OpSpec("hstack", lambda lib, a, b: lib.hstack([a, b]), lambda a, b: np.hstack([a, b]),
+           shapes=(((2, 3), (2, 2)), ((3,), (2,)))),
+    OpSpec("vstack", lambda lib, a, b: lib.vstack([a, b]), lambda a, b: np.vstack([a, b]),
+           shapes=(((2, 3), (1, 3)), ((3,), (3,)))),
+    OpSpec("flip", lambda lib, x: lib.flip(x, [0]), lambda x: np.flip(x, 0), shapes=(((3, 2),), ((4,),))),
+    OpSpec("flip_dims_keyword", lambda lib, x: lib.flip(x, dims=(0, 1)), lambda x: np.flip(x, (0, 1)),
+           shapes=(((3, 2),),), needs=("flip",)),
+    OpSpec("roll", lambda lib, x: lib.roll(x, shifts=(1, -1), dims=(0, 1)), lambda x: np.roll(x, (1, -1), (0, 1)),
+           shapes=(((3, 4),),)),
+    OpSpec("movedim", lambda lib, x: lib.movedim(x, 0, -1), lambda x: np.moveaxis(x, 0, -1), shapes=(((2, 3, 4),),)),
+    OpSpec("moveaxis", lambda lib, x: lib.moveaxis(x, (0, 1), (2, 0)), lambda x: np.moveaxis(x, (0, 1), (2, 0)),
+           shapes=(((2, 3, 4),),)),
+    OpSpec("swapaxes", lambda lib, x: lib.swapaxes(x, 0, 2), lambda x: np.swapaxes(x, 0, 2), shapes=(((2, 3, 4),),)),
+    OpSpec("swapdims", lambda lib, x: lib.swapdims(x, 1, 0), lambda x: np.swapaxes(x, 1, 0), shapes=(((2, 3),),)),
+    OpSpec("t", lambda lib, x: lib.t(x), lambda x: x.T, shapes=(((2, 3),), ((3,),))),
+    OpSpec("narrow", lambda lib, x: lib.narrow(x, 1, 1, 2), lambda x: x[:, 1:3], shapes=(((2, 4),),)),
+    OpSpec("tile", lambda lib, x: lib.tile(x, (2, 1)), lambda x: np.tile(x, (2, 1)), shapes=(((2, 3),), ((3,),))),
+    OpSpec("unbind", lambda lib, x: lib.unbind(x, 1), lambda x: tuple(np.moveaxis(x, 1, 0)), shapes=(((2, 3),),)),
+    OpSpec("unflatten", lambda lib, x: lib.unflatten(x, 1, (2, 3)), lambda x: x.reshape(x.shape[0], 2, 3),
+           shapes=(((2, 6),),)),
     # indexing
     OpSpec("index_int", lambda lib, x: x[1], lambda x: x[1], shapes=(((3, 2),),), needs=("__getitem__",)),
     OpSpec("index_slices", lambda lib, x: x[1:, None, ..., ::2], lambda x: x[1:, None, ..., ::2],
@@ -318,6 +354,16 @@ OPS: list[OpSpec] = [
            shapes=(((3, 2),),), needs=("__getitem__",)),
     OpSpec("index_two_arrays", lambda lib, x: x[[0, 1, 1], [2, 0, 2]], lambda x: x[[0, 1, 1], [2, 0, 2]],
            shapes=(((2, 3),),), needs=("__getitem__",)),
+    OpSpec("gather", lambda lib, x: lib.gather(x, 1, lib.tensor([[0, 0], [2, 1]])),
+           lambda x: np.take_along_axis(x, np.array([[0, 0], [2, 1]]), 1), shapes=(((2, 3),),)),
+    OpSpec("index_select", lambda lib, x: lib.index_select(x, 0, lib.tensor([2, 0, 2])),
+           lambda x: np.take(x, [2, 0, 2], 0), shapes=(((3, 2),),)),
+    OpSpec("masked_select", lambda lib, x: lib.masked_select(x, x > 0), lambda x: x[x > 0], shapes=(((3, 4),),),
+           domains=(NONZERO,)),
+    OpSpec("scatter", lambda lib, x, src: lib.scatter(x, 0, lib.tensor([[1, 0, 2]]), src),
+           lambda x, src: _scatter(x, np.array([[1, 0, 2]]), src, add=False), shapes=(((3, 3), (1, 3)),)),
+    OpSpec("scatter_add", lambda lib, x, src: lib.scatter_add(x, 0, lib.tensor([[0, 1, 2], [0, 1, 0]]), src),
+           lambda x, src: _scatter(x, np.array([[0, 1, 2], [0, 1, 0]]), src, add=True), shapes=(((3, 3), (2, 3)),)),
     # comparisons (no gradient)
     _binary("gt", np.greater, domains=(distinct(-2, 2), distinct(-1.97, 2.03)), differentiable=False),
     _binary("eq", np.equal, differentiable=False),
