@@ -18,30 +18,26 @@ def leaf(*shape, seed=0, low=-1.0, high=1.0):
     return torch.tensor(data, dtype=torch.float64, requires_grad=True)
 
 
-class WrongCube(Function):
-    """x ** 3 whose backward forgot a factor (2x^2 instead of 3x^2): the bug to find."""
+def cube_function(name: str, slope_factor: float) -> type:
+    """A custom Function for x ** 3 whose backward uses ``slope_factor * x**2`` (3 is right)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 2 * x ** 2
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * slope_factor * x ** 2
+
+    Cube.__name__ = Cube.__qualname__ = name
+    return Cube
 
 
-class RightCube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 3 * x ** 2
+WrongCube = cube_function("WrongCube", 2.0)  # forgot that d(x^3)/dx = 3x^2: the bug to find
+RightCube = cube_function("RightCube", 3.0)
 
 
 class DetachedSquare(Function):

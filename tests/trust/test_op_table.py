@@ -309,9 +309,13 @@ def _array(t) -> np.ndarray:
     return np.array(t.detach().tolist(), dtype=np.float64 if t.is_floating_point() else None).reshape(tuple(t.shape))
 
 
-def _torch_leaves(torch, arrays, dtype=None):
-    dtype = dtype or torch.float64
-    return [torch.tensor(a, dtype=dtype, requires_grad=True) for a in arrays]
+def _outputs_of_both(spec, shapes, dtype) -> tuple[tuple, tuple]:
+    """The op's outputs from chainrule and from torch, on the same random leaves of ``dtype``."""
+    torch = pytest.importorskip("torch")
+    arrays = [a.astype(dtype) for a in sample_inputs(spec, shapes, seed=7)]
+    ours = _outputs(spec, _leaves(arrays, dtype=dtype))
+    theirs = _as_tuple(spec.call(torch, *[torch.tensor(a, requires_grad=True) for a in arrays]))
+    return ours, theirs
 
 
 @pytest.mark.parametrize("spec, shapes", _cases(lambda s: s.torch, test="torch"))
@@ -367,11 +371,7 @@ def test_values_gradients_and_second_derivatives_match_torch(spec, shapes):
 @pytest.mark.parametrize("spec, shapes", _cases(lambda s: s.torch and s.differentiable, lambda s: s.shapes[:1],
                                                   test="float32"))
 def test_float32_results_keep_their_dtype_as_in_torch(spec, shapes):
-    torch = pytest.importorskip("torch")
-    arrays = sample_inputs(spec, shapes, seed=7)
-    ours = _leaves(arrays, dtype=np.float32)
-    theirs = _torch_leaves(torch, arrays, torch.float32)
-    for o, t in zip(_outputs(spec, ours), _as_tuple(spec.call(torch, *theirs))):
+    for o, t in zip(*_outputs_of_both(spec, shapes, np.float32)):
         assert o.dtype.name == str(t.dtype).removeprefix("torch.")
         _assert_matches(o, _array(t), rtol=2e-6, atol=1e-6, what=f"{spec.name} float32 vs torch")
 
@@ -379,11 +379,7 @@ def test_float32_results_keep_their_dtype_as_in_torch(spec, shapes):
 @pytest.mark.parametrize("spec, shapes", _cases(lambda s: s.torch and s.differentiable, lambda s: s.shapes[:1],
                                                   test="grad_fn_names"))
 def test_grad_fn_names_match_torch(spec, shapes):
-    torch = pytest.importorskip("torch")
-    arrays = sample_inputs(spec, shapes, seed=8)
-    ours = _outputs(spec, _leaves(arrays))
-    theirs = _as_tuple(spec.call(torch, *_torch_leaves(torch, arrays)))
-    for o, t in zip(ours, theirs):
+    for o, t in zip(*_outputs_of_both(spec, shapes, np.float64)):
         if t.grad_fn is not None:
             assert o.grad_fn is not None and o.grad_fn.name() == type(t.grad_fn).__name__, (
                 f"{spec.name}: grad_fn {o.grad_fn.name() if o.grad_fn else None} vs torch's {type(t.grad_fn).__name__}")
