@@ -109,7 +109,14 @@ def gradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_batched_forward_grad: bool = False,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
     fast_mode: bool = False,
+    masked: bool | None = None,
     locate_culprit: bool = True,
 ) -> bool:
     """Compare the derivatives of ``func`` at ``inputs`` with central finite differences.
@@ -123,15 +130,25 @@ def gradcheck(
     and ``locate_culprit`` is set, the error also names the first op whose own backward
     is wrong (see the module docstring).
 
+    PyTorch's other switches are accepted: ``check_undefined_grad`` always holds here
+    (chainrule hands backward zeros, never an undefined gradient), ``check_grad_dtypes``
+    checks each gradient has its input's dtype, and the checks chainrule has no machinery
+    for (forward-mode AD, batched gradients, masked/sparse) raise `NotImplementedError`.
+
     >>> import chainrule as torch
     >>> x = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
     >>> gradcheck(torch.sigmoid, x)
     True
     """
+    _refuse_unsupported(check_batched_grad=check_batched_grad, check_batched_forward_grad=check_batched_forward_grad,
+                        check_forward_ad=check_forward_ad, masked=bool(masked))
+    if not check_backward_ad:
+        raise ValueError("gradcheck: check_backward_ad=False leaves nothing to check (chainrule has no forward-mode "
+                         "AD); leave it True")
     tolerances = _Tolerances(eps=eps, atol=atol, rtol=rtol, nondet_tol=nondet_tol)
     args = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
     args = tuple(args)
-    engine = _ScalarEngine() if _uses_values(args) else _TensorEngine()
+    engine = _ScalarEngine() if _uses_values(args) else _TensorEngine(check_grad_dtypes)
     engine.validate(args)
     try:
         mismatch = _first_mismatch(engine, func, args, tolerances, fast_mode)
@@ -156,7 +173,13 @@ def gradgradcheck(
     gen_non_contig_grad_outputs: bool = False,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_fwd_over_rev: bool = False,
+    check_rev_over_rev: bool = True,
     fast_mode: bool = False,
+    masked: bool = False,
     locate_culprit: bool = True,
 ) -> bool:
     """Check second derivatives: `gradcheck` of the map ``inputs -> d<func(inputs), v>/d inputs``.
@@ -169,12 +192,27 @@ def gradgradcheck(
     >>> gradgradcheck(torch.tanh, x)
     True
     """
+    _refuse_unsupported(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev,
+                        masked=bool(masked))
+    if not check_rev_over_rev:
+        raise ValueError("gradgradcheck: check_rev_over_rev=False leaves nothing to check (chainrule has no "
+                         "forward-mode AD); leave it True")
     args = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     engine = _ScalarEngine() if _uses_values(args) else _TensorEngine()
     engine.validate(args)
     first_derivative, all_inputs = engine.first_derivative_function(func, args, grad_outputs, gen_non_contig_grad_outputs)
     return gradcheck(first_derivative, all_inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception,
-                     nondet_tol=nondet_tol, fast_mode=fast_mode, locate_culprit=locate_culprit)
+                     nondet_tol=nondet_tol, check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode,
+                     locate_culprit=locate_culprit)
+
+
+def _refuse_unsupported(**switches: bool) -> None:
+    wanted = [name for name, on in switches.items() if on]
+    if wanted:
+        raise NotImplementedError(
+            f"gradcheck: {', '.join(name + '=True' for name in wanted)} needs forward-mode AD, batched gradients "
+            "or sparse tensors, which chainrule does not have; leave it False"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -316,6 +354,9 @@ class _Outputs:
 class _TensorEngine:
     """Jacobians of functions of `chainrule.Tensor` s."""
 
+    def __init__(self, check_grad_dtypes: bool = False) -> None:
+        self.check_grad_dtypes = check_grad_dtypes
+
     @staticmethod
     def _tensor_class():
         from chainrule._tensor import Tensor
@@ -393,6 +434,11 @@ class _TensorEngine:
         grad_output = Tensor._wrap(seed.astype(out._data.dtype))
         grads = grad(out, [args[j] for j in positions], grad_outputs=grad_output, retain_graph=True,
                      allow_unused=True)
+        if self.check_grad_dtypes:
+            for j, g in zip(positions, grads):
+                if g is not None and g._data.dtype != args[j]._data.dtype:
+                    raise GradcheckError(f"Gradient has dtype mismatch: input {j} is {args[j]._data.dtype}, its "
+                                         f"gradient {g._data.dtype}")
         return [np.zeros(_numel(self.shape(args[j]))) if g is None else np.asarray(g._data, dtype=np.float64).ravel()
                 for j, g in zip(positions, grads)]
 

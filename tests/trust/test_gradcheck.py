@@ -207,6 +207,17 @@ def test_no_input_requiring_grad_is_an_error():
         gradcheck(lambda t: t * 2, (torch.ones(2, dtype=torch.float64),))
 
 
+def test_pytorch_switches_are_accepted_or_refused_clearly():
+    x = leaf(2)
+    assert gradcheck(lambda t: t * 2, (x,), check_undefined_grad=True, check_grad_dtypes=True, masked=None)
+    with pytest.raises(NotImplementedError, match="check_forward_ad=True"):
+        gradcheck(lambda t: t * 2, (x,), check_forward_ad=True)
+    with pytest.raises(NotImplementedError, match="check_batched_grad=True"):
+        gradgradcheck(lambda t: t * t, (x,), check_batched_grad=True)
+    with pytest.raises(ValueError, match="nothing to check"):
+        gradcheck(lambda t: t * 2, (x,), check_backward_ad=False)
+
+
 def test_float64_inputs_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
