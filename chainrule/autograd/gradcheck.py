@@ -80,16 +80,17 @@ class Culprit:
     """The first op of a graph whose backward disagrees with finite differences of its forward."""
 
     name: str  # the grad_fn name: "MulBackward0", "MyFunctionBackward", or a Value op ("tanh")
-    input_shapes: list  # shapes of the op's inputs (() for scalars)
+    input_shapes: list | None  # shapes of the op's inputs; None for Value ops
     site: str  # "file.py:12 in f" of the user code that created it ("" when unknown)
     source_line: str  # that line's text
     mismatch: "_Mismatch"
 
     def __str__(self) -> str:
-        shapes = ", ".join(str(list(s)) for s in self.input_shapes)
+        shapes = "" if self.input_shapes is None else (
+            " (inputs of shapes " + ", ".join(str(list(s)) for s in self.input_shapes) + ")")
         where = f"\n  created at {self.site}" + (f": {self.source_line}" if self.source_line else "") if self.site else ""
         return (
-            f"{self.name} (inputs of shapes {shapes}){where}\n"
+            f"{self.name}{shapes}{where}\n"
             f"  its own Jacobian d output {self.mismatch.output_index} / d input {self.mismatch.input_index} "
             f"disagrees with finite differences of its forward:\n"
             + _indent(self.mismatch.describe_largest(), "  ")
@@ -816,7 +817,7 @@ def _find_scalar_culprit(engine: _ScalarEngine, func, args, tol: _Tolerances) ->
                 a, n = np.array([[float(local)]]), np.array([[numeric]])
                 if not _close(a, n, tol):
                     mismatch = _Mismatch(0, j, a, n, (), (), tol)
-                    return Culprit(f"{node._op!r} (Value op, operands {points})", [() for _ in points], "", "", mismatch)
+                    return Culprit(f"{node._op!r} (Value op, operands {points})", None, "", "", mismatch)
     return None
 
 
