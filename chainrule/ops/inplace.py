@@ -1,58 +1,212 @@
-"""In-place ops: ``add_``, ``mul_``, ``zero_``, ``x += y``, ... with PyTorch's rules.
+"""In-place ops: ``add_``, ``mul_``, ``zero_``, ``copy_``, ``x += y``, ... with PyTorch's rules.
 
 Outside the graph (no_grad, or nothing requires grad) they write into the tensor's memory.
 Inside it, the op is recorded out of place on a snapshot of the old value and the result
 is written back, so the tensor's history now ends with that op (PyTorch "rebases" it).
-Either way the version counter goes up, so a node that saved this tensor for backward
-notices and raises instead of computing with the new values.
+When the tensor is a view, its base's history is rewritten too: the base becomes "the old
+base with this region replaced" (`CopySlices`), and the other live views of that base are
+given their new history. Either way the version counter goes up, so a node that saved
+this memory for backward notices and raises instead of computing with the new values.
+
+PyTorch's refusals, kept here: a leaf that requires grad (or a view of one) cannot be
+changed in place while grad mode is on; the outputs of split/unbind cannot be changed in
+place in the graph; a result type that does not fit the tensor's dtype is an error.
 """
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from chainrule.autograd import grad_mode
+from chainrule.autograd.node import Op
 from chainrule._tensor import Tensor, tensor_method
+from chainrule.ops.shape import view_info
+
+# ---------------------------------------------------------------------------------------
+# the checks PyTorch makes before writing
+
+
+def check_inplace(self: Tensor, needs_graph: bool) -> None:
+    """Refuse in-place writes that would make gradients wrong (PyTorch's errors)."""
+    if not grad_mode._grad_enabled.get():
+        return
+    info = view_info(self)
+    if info is None:
+        if self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        return
+    base, remake, made_with_grad = info
+    if base._requires_grad and base.grad_fn is None and (self._requires_grad or not made_with_grad):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if not needs_graph:
+        return
+    if not made_with_grad and base._requires_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
+            "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+            "moving both the view and the inplace either both inside the no_grad block (if you don't want "
+            "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+        )
+    if remake is None and self.grad_fn is not None:
+        op = self.grad_fn.name().removesuffix("Backward0")
+        raise RuntimeError(
+            f"Output {self._output_nr} of {op} is a view and is being modified inplace. This view is the output "
+            "of a function that returns multiple views. Such functions do not allow the output views to be "
+            "modified inplace. You should replace the inplace operation by an out-of-place one."
+        )
+
+
+def writable(self: Tensor) -> None:
+    """An expanded tensor repeats one memory cell: writing into it is refused, as in PyTorch."""
+    data = self._data
+    if not data.flags.writeable:
+        if any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)):
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a single "
+                "memory location. Please clone() the tensor before performing the operation."
+            )
+        raise RuntimeError(
+            f"this tensor's memory (shape {list(data.shape)}) is read-only; clone() it before writing in place"
+        )
+
+
+_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _legacy_name(t: Tensor) -> str:
+    return _LEGACY_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+def _check_result(self: Tensor, result: Tensor) -> None:
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}"
+        )
+    if result._data.dtype != self._data.dtype and not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_legacy_name(result)} can't be cast to the desired output type {_legacy_name(self)}"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# writing inside the graph: rebase the history
+
+
+class CopySlices(Op):
+    """The base with one view's region replaced by ``value``: the history of writing via a view."""
+
+    backward_name = "CopySlices"
+
+    def forward(self, base, value, remake, target):
+        # `target` is the live base's memory: the write lands there, with no extra copy.
+        self.remake, self.template = remake, target
+        _region(remake, target)[...] = value._data
+        return target
+
+    def backward(self, grad):
+        keep = np.ones_like(self.template, dtype=grad._data.dtype)  # same layout as the base
+        _region(self.remake, keep)[...] = 0  # the overwritten region got nothing from the old base
+        return grad * Tensor._wrap(keep), self.remake(grad)
+
+
+def _region(remake, array: np.ndarray) -> np.ndarray:
+    """The view ``remake`` selects, taken of ``array`` (a NumPy view: writes go through)."""
+    with grad_mode.no_grad():
+        return remake(Tensor._wrap(array))._data
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A copy of ``t``'s current value that keeps ``t``'s history (ops may save it for backward)."""
+    old = Tensor._wrap(t._data.copy(), t.grad_fn)
+    if t._output_nr:
+        old._output_nr = t._output_nr
+    return old
+
+
+def _adopt_history(t: Tensor, result: Tensor) -> None:
+    t.grad_fn = result.grad_fn
+    t._output_nr = result._output_nr
+    t._requires_grad = result._requires_grad
+    if result.grad_fn is not None and result.grad_fn._output_ref is not None:
+        result.grad_fn._output_ref = weakref.ref(t)
+
+
+def _protect_saved_output(t: Tensor) -> None:
+    """Keep a node that saved this memory as its output (exp, tanh) computing with the old value.
+
+    PyTorch raises at backward in this case; a private copy keeps the gradient right instead.
+    """
+    info = view_info(t)
+    owner = info[0] if info is not None else t
+    node = owner.grad_fn
+    saved = getattr(node, "_saved_output", None) if node is not None else None
+    if saved is not None and np.may_share_memory(saved, owner._data):
+        node._saved_output = saved.copy()
 
 
 def rebase_inplace(self: Tensor, compute) -> Tensor:
     """Record ``compute(old_self)`` and make its result this tensor's new value and history."""
-    import weakref
-
-    old = Tensor._wrap(self._data.copy(), self.grad_fn, self._output_nr)
-    old._requires_grad = self._requires_grad
-    if self.grad_fn is None and self._requires_grad:
-        old = self  # unreachable for leaves (refused earlier); kept for clarity
-    result = compute(old)
-    if result._data.dtype != self._data.dtype:
-        raise RuntimeError(
-            f"result type {result.dtype.name.capitalize()} can't be cast to the desired output type "
-            f"{self.dtype.name.capitalize()}"
-        )
-    self._data[...] = result._data
-    self.grad_fn = result.grad_fn
-    self._output_nr = result._output_nr
-    self._requires_grad = result._requires_grad
-    if result.grad_fn is not None:
-        result.grad_fn._output_ref = weakref.ref(self)
+    _protect_saved_output(self)
+    info = view_info(self)
+    if info is None or info[1] is None:
+        result = compute(_snapshot(self))
+        _check_result(self, result)
+        self._data[...] = result._data
+        _adopt_history(self, result)
+        base = self
+    else:
+        base, remake, _ = info
+        old_base = _snapshot(base)
+        result = compute(remake(old_base))
+        _check_result(self, result)
+        _adopt_history(base, CopySlices.apply(old_base, result, remake=remake, target=base._data))
+        _adopt_history(self, remake(base))
     self._bump_version()
+    _refresh_views(base, self)
     return self
 
 
-def _inplace(name: str, out_of_place):
+def _refresh_views(base: Tensor, done: Tensor) -> None:
+    """Give the other live views of ``base`` their history through its new ``grad_fn``."""
+    views = base._views
+    if not views:
+        return
+    for view in list(views):
+        remake = view._view_of[1]
+        if view is done or remake is None:
+            continue
+        _adopt_history(view, remake(base))
+
+
+# ---------------------------------------------------------------------------------------
+# the in-place ops
+
+
+def _needs_graph(self: Tensor, args) -> bool:
+    if not grad_mode._grad_enabled.get():
+        return False
+    if self._requires_grad:
+        return True
+    return any(isinstance(a, Tensor) and a._requires_grad for a in args)
+
+
+def _inplace(name: str, out_of_place, ufunc=None):
+    """``self.<name>(...)``: ``out_of_place`` computed, then written into ``self``."""
+
     def method(self: Tensor, *args, **kwargs) -> Tensor:
-        self._check_inplace(name)
-        needs_graph = grad_mode._grad_enabled.get() and (
-            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
-        )
+        needs_graph = _needs_graph(self, args)
+        check_inplace(self, needs_graph)
         if needs_graph:
             return rebase_inplace(self, lambda old: out_of_place(old, *args, **kwargs))
+        writable(self)
+        _protect_saved_output(self)
+        if ufunc is not None and not kwargs and _fast_write(self, ufunc, args[0]):
+            return self
         result = out_of_place(Tensor._wrap(self._data), *args, **kwargs)
-        if result._data.dtype != self._data.dtype and not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
-            raise RuntimeError(
-                f"{name}: result type {result.dtype.name.capitalize()} can't be cast to the desired "
-                f"output type {self.dtype.name.capitalize()}"
-            )
+        _check_result(self, result)
         self._data[...] = result._data
         self._bump_version()
         return self
@@ -61,7 +215,27 @@ def _inplace(name: str, out_of_place):
     return method
 
 
+def _fast_write(self: Tensor, ufunc, other) -> bool:
+    """The optimizer's hot path (``p -= lr * g`` under no_grad): one NumPy call, no temporary."""
+    data = self._data
+    if data.dtype.kind != "f":
+        return False
+    if isinstance(other, Tensor):
+        if other._data.dtype != data.dtype:
+            return False
+        other = other._data
+    elif not isinstance(other, (float, int)) or isinstance(other, bool):
+        return False
+    try:
+        ufunc(data, other, out=data)
+    except ValueError:
+        return False  # a shape that does not broadcast into self: the general path says why
+    self._bump_version()
+    return True
+
+
 def _register_inplace_ops() -> None:
+    fast = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.true_divide}
     pairs = {
         "add_": Tensor.add, "sub_": Tensor.sub, "mul_": Tensor.mul, "div_": Tensor.div,
         "pow_": Tensor.pow, "neg_": Tensor.neg, "exp_": Tensor.exp, "log_": Tensor.log,
@@ -69,57 +243,100 @@ def _register_inplace_ops() -> None:
         "abs_": Tensor.abs, "clamp_": Tensor.clamp, "clamp_min_": Tensor.clamp_min,
         "clamp_max_": Tensor.clamp_max, "floor_": Tensor.floor, "ceil_": Tensor.ceil,
         "round_": Tensor.round, "sign_": Tensor.sign, "sin_": Tensor.sin, "cos_": Tensor.cos,
-        "reciprocal_": Tensor.reciprocal,
+        "reciprocal_": Tensor.reciprocal, "scatter_": Tensor.scatter, "scatter_add_": Tensor.scatter_add,
+        "masked_fill_": Tensor.masked_fill,
     }
     for name, function in pairs.items():
-        setattr(Tensor, name, _inplace(name, function))
+        setattr(Tensor, name, _inplace(name, function, fast.get(name)))
     Tensor.clip_ = Tensor.clamp_
-    Tensor.__iadd__ = _inplace("__iadd__", Tensor.add)
-    Tensor.__isub__ = _inplace("__isub__", Tensor.sub)
-    Tensor.__imul__ = _inplace("__imul__", Tensor.mul)
-    Tensor.__itruediv__ = _inplace("__itruediv__", Tensor.div)
+    Tensor.multiply_ = Tensor.mul_
+    Tensor.subtract_ = Tensor.sub_
+    Tensor.divide_ = Tensor.div_
+    Tensor.__iadd__ = _inplace("__iadd__", Tensor.add, np.add)
+    Tensor.__isub__ = _inplace("__isub__", Tensor.sub, np.subtract)
+    Tensor.__imul__ = _inplace("__imul__", Tensor.mul, np.multiply)
+    Tensor.__itruediv__ = _inplace("__itruediv__", Tensor.div, np.true_divide)
     Tensor.__ipow__ = _inplace("__ipow__", Tensor.pow)
+
+
+@tensor_method
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``input`` with ``value`` wherever ``mask`` (broadcast) is True."""
+    from chainrule.ops.pointwise import where
+
+    if not isinstance(value, Tensor):
+        value = float(value) if input.is_floating_point() else value
+    return where(mask, value, input)
 
 
 _register_inplace_ops()
 
 
+class Fill(Op):
+    """Every element set to ``value`` (a 0-d tensor): the old value does not reach the result."""
+
+    def forward(self, value, shape, dtype, variant):
+        self.variant = variant
+        return np.full(shape, value._data, dtype=dtype)
+
+    def backward(self, grad):
+        return grad.sum()
+
+    def name(self) -> str:
+        return {"zero": "ZeroBackward0", "number": "FillBackward0"}.get(self.variant, "FillBackward1")
+
+
+class Copy(Op):
+    """``self.copy_(src)``: ``src`` broadcast and cast into self's shape and dtype."""
+
+    backward_name = "CopyBackwards"
+
+    def forward(self, src, shape, dtype):
+        return np.broadcast_to(src._data, shape).astype(dtype)
+
+    def backward(self, grad):
+        return grad  # the engine sums it back to src's shape and casts it to src's dtype
+
+
+def _write(self: Tensor, source: Tensor, op, **params) -> Tensor:
+    """Overwrite every element of ``self`` with ``op.apply(source)`` (recorded when needed)."""
+    needs_graph = _needs_graph(self, (source,)) and self.is_floating_point()
+    check_inplace(self, needs_graph)
+    params.update(shape=self._data.shape, dtype=self._data.dtype)
+    if needs_graph:
+        return rebase_inplace(self, lambda old: op.apply(source, **params))
+    writable(self)
+    _protect_saved_output(self)
+    self._data[...] = np.broadcast_to(source._data, self._data.shape)
+    self._bump_version()
+    return self
+
+
 @tensor_method(function=False)
 def zero_(self: Tensor) -> Tensor:
     """Set every element to 0 in place (``w.grad.data.zero_()`` in the lecture)."""
-    self._check_inplace("zero_")
-    self._data[...] = 0
-    self._bump_version()
-    return self
+    return _write(self, Tensor._wrap(np.zeros((), dtype=self._data.dtype)), Fill, variant="zero")
 
 
 @tensor_method(function=False)
 def fill_(self: Tensor, value) -> Tensor:
-    self._check_inplace("fill_")
-    self._data[...] = value._data if isinstance(value, Tensor) else value
-    self._bump_version()
-    return self
+    """Set every element to ``value`` (a number or a 0-d tensor, whose gradient is the sum)."""
+    variant = "tensor" if isinstance(value, Tensor) else "number"
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+        )
+    value_t = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=self._data.dtype))
+    return _write(self, value_t, Fill, variant=variant)
 
 
 @tensor_method(function=False)
-def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, cast) into this tensor's memory; differentiable w.r.t. ``src``."""
-    self._check_inplace("copy_")
+    from chainrule.ops.shape import _expand_shape
+
     src_t = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
-    if grad_mode._grad_enabled.get() and src_t._requires_grad:
-        return rebase_inplace(self, lambda old: (old * 0 + src_t.to(self.dtype)))
-    self._data[...] = np.broadcast_to(src_t._data, self._data.shape)
-    self._bump_version()
-    return self
-
-
-@tensor_method(function=False)
-def masked_fill_(self: Tensor, mask: Tensor, value) -> Tensor:
-    return _inplace("masked_fill_", Tensor.masked_fill)(self, mask, value)
-
-
-@tensor_method
-def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
-    from chainrule.ops.pointwise import where
-
-    return where(mask, value if isinstance(value, Tensor) else float(value) if input.is_floating_point() else value, input)
+    _expand_shape(src_t._data.shape, self._data.shape)  # PyTorch's error for a shape that won't fit
+    if src_t._requires_grad and not self.is_floating_point():
+        src_t = src_t.detach()
+    return _write(self, src_t, Copy)
