@@ -184,3 +184,61 @@ def test_random_program_scalar_and_tensor_engines_agree(program, seed):
 def test_random_scalar_program_passes_gradcheck(program, seed):
     points = [float(p) for p in np.random.default_rng(seed).uniform(-1.5, 1.5, program[0])]
     assert gradcheck(lambda *vs: run_program(program, vs), tuple(Value(p) for p in points)), describe(program)
+
+
+# -- reductions and shape ops on random shapes and dims, against PyTorch ---------------------------
+
+REDUCTIONS = [name for name in ("sum", "mean", "prod", "amax", "amin", "logsumexp", "var", "std", "norm", "softmax",
+                                "log_softmax") if hasattr(Tensor, name)]
+
+
+def _reduce(lib, x, name, dim, keepdim):
+    if name in ("softmax", "log_softmax"):
+        return getattr(x, name)(dim=dim)
+    if name == "norm":
+        return x.norm(dim=dim, keepdim=keepdim)
+    return getattr(x, name)(dim=dim, keepdim=keepdim)
+
+
+@pytest.mark.skipif(not REDUCTIONS, reason="no reductions beyond the core yet")
+@given(name=st.sampled_from(REDUCTIONS or ["sum"]), shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+       data=st.data(), keepdim=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_reductions_on_random_dims_match_torch(name, shape, data, keepdim, seed):
+    torch = pytest.importorskip("torch")
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    # distinct values away from 0: no ties for amax/amin, no kink for norm
+    array = np.random.default_rng(seed).permutation(np.linspace(0.5, 2.0, int(np.prod(shape)))).reshape(shape)
+    array *= np.where(np.arange(array.size).reshape(shape) % 2, 1.0, -1.0)
+    ours, theirs = _leaf(array), torch.tensor(array, requires_grad=True)
+    out, expected = _reduce(cr, ours, name, dim, keepdim), _reduce(torch, theirs, name, dim, keepdim)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    weights = np.random.default_rng(seed + 1).standard_normal(tuple(expected.shape))
+    out.backward(cr.tensor(weights))
+    expected.backward(torch.tensor(weights))
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=3), data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_permute_and_reshape_on_random_shapes(shape, data, seed):
+    array = np.random.default_rng(seed).standard_normal(shape)
+    order = data.draw(st.permutations(range(len(shape))), label="order")
+    x = _leaf(array)
+    if hasattr(Tensor, "permute"):
+        permuted = x.permute(*order)
+        np.testing.assert_array_equal(permuted.detach().numpy(), np.transpose(array, order))
+        assert gradcheck(lambda t: t.permute(*order) * 2.0, (x,))
+    flat = x.reshape(-1)
+    np.testing.assert_array_equal(flat.detach().numpy(), array.reshape(-1))
+    assert gradcheck(lambda t: t.reshape(-1)[::2] * 3.0, (x,))
+
+
+@pytest.mark.skipif(not hasattr(Tensor, "matmul"), reason="chainrule has no matmul yet")
+@given(shapes=hnp.mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=2, max_side=3),
+       seed=st.integers(0, 2**32 - 1))
+def test_matmul_on_random_batched_shapes(shapes, seed):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes.input_shapes]
+    leaves = [_leaf(a) for a in arrays]
+    out = cr.matmul(*leaves)
+    np.testing.assert_allclose(out.detach().numpy(), np.matmul(*arrays), rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda a, b: cr.matmul(a, b), leaves)
