@@ -438,10 +438,19 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(input, index=index, dim=d)
 
 
+class MaskedSelect(Op):
+    def forward(self, x, mask, shape):
+        self.key, self.shape = (mask,), shape
+        return np.broadcast_to(x._data, shape)[mask]
+
+    def backward(self, grad):
+        return IndexAddInto.apply(grad, key=self.key, shape=self.shape)  # the engine un-broadcasts
+
+
 @tensor_method
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements where ``mask`` (broadcast against ``input``) is True, as a 1-d tensor."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
-    return getitem(input.expand(shape), Tensor._wrap(np.broadcast_to(mask._data, shape)))
+    return MaskedSelect.apply(input, mask=np.broadcast_to(mask._data, shape), shape=shape)

@@ -749,9 +749,9 @@ class Roll(Op):
 
 
 @tensor_method
-def flip(input: Tensor, *dims) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
-    dims = _dims_arg(dims)
+def flip(input: Tensor, *dims_args, dims=None) -> Tensor:
+    """Reverse the order of elements along ``dims`` (``x.flip(0)``, ``torch.flip(x, dims=(0, 1))``)."""
+    dims = _dims_arg(dims_args) if dims is None else _dim_list(dims, input._data.ndim, "flip")
     normalized = tuple(_normalize_dim(d, input._data.ndim, "flip") for d in dims)
     for d in normalized:
         if normalized.count(d) > 1:
