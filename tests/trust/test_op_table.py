@@ -24,13 +24,10 @@ AVAILABLE = available_ops()
 _NAME = "grad_fn name differs from PyTorch's"
 _AT_NAN = "backward at NaN/inf differs from PyTorch"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("*", "flip_dims_keyword"): "chainrule/ops/shape.py: flip(input, *dims) refuses torch's keyword form "
-                                "flip(x, dims=(0, 1)) (TypeError: unexpected keyword argument 'dims')",
     ("grad_fn_names", "operator_rsub_number"): f"{_NAME}: 3.0 - t gives SubBackward0, torch RsubBackward1",
     ("grad_fn_names", "remainder"): f"{_NAME}: remainder is composed (SubBackward0), torch RemainderBackward1",
     ("grad_fn_names", "rpow"): f"{_NAME}: 2.0 ** t gives PowBackward1, torch PowBackward2",
     ("grad_fn_names", "square"): f"{_NAME}: square gives MulBackward0, torch PowBackward0",
-    ("grad_fn_names", "masked_select"): f"{_NAME}: masked_select gives IndexBackward0, torch MaskedSelectBackward0",
     ("grad_fn_names", "clamp_min"): f"{_NAME}: clamp_min gives ClampBackward1, torch ClampMinBackward0",
     ("special_values_numpy", "remainder"): "remainder(0, -inf) is nan (a - floor(a/b)*b); NumPy and torch give 0",
     ("special_values_torch", "remainder"): "remainder(0, -inf) is nan (a - floor(a/b)*b); torch gives 0",
