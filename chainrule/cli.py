@@ -16,7 +16,7 @@ from chainrule.commands import CommandError
 from chainrule.expr import ExpressionError
 
 # chainrule.commands.<name>, in the order `chainrule --help` lists them
-COMMANDS = ("tour", "graph")
+COMMANDS = ("tour", "graph", "train", "predict")
 
 
 def build_parser() -> argparse.ArgumentParser:

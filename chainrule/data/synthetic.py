@@ -70,7 +70,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.5, 
     return _shuffled(x, y, rng)
 
 
-def make_spirals(n_samples: int = 300, noise: float = 0.2, n_classes: int = 3, turns: float = 1.0,
+def make_spirals(n_samples: int = 300, noise: float = 0.2, n_classes: int = 3, turns: float = 1.5,
                  generator: Generator | None = None) -> tuple[Tensor, Tensor]:
     """``n_classes`` spiral arms winding out from the centre (the classic non-linear toy problem).
 
