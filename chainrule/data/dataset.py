@@ -42,7 +42,8 @@ class TensorDataset(Dataset):
 
     def get_batch(self, indices: np.ndarray) -> tuple[Tensor, ...]:
         """Many samples at once, already stacked (what DataLoader uses: one copy per tensor, no loop)."""
-        return tuple(Tensor._wrap(t._data[indices]) for t in self.tensors)
+        # a tensor that requires grad keeps its graph (indexing records it); data need not pay for that
+        return tuple(t[indices] if t.requires_grad else Tensor._wrap(t._data[indices]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]

@@ -350,7 +350,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         return losses.reshape(tuple(target.shape))
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / Tensor._wrap(np.asarray(sample_weight.sum(), dtype=input._data.dtype))
+    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch, silently
+        return losses.sum() / Tensor._wrap(np.asarray(sample_weight.sum(), dtype=input._data.dtype))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
