@@ -84,6 +84,7 @@ class Culprit:
     site: str  # "file.py:12 in f" of the user code that created it ("" when unknown)
     source_line: str  # that line's text
     mismatch: "_Mismatch"
+    order: int = 1  # 2: the op's backward is right but does not differentiate correctly
 
     def __str__(self) -> str:
         shapes = "" if self.input_shapes is None else (
@@ -91,8 +92,9 @@ class Culprit:
         where = f"\n  created at {self.site}" + (f": {self.source_line}" if self.source_line else "") if self.site else ""
         return (
             f"{self.name}{shapes}{where}\n"
-            f"  its own Jacobian d output {self.mismatch.output_index} / d input {self.mismatch.input_index} "
-            f"disagrees with finite differences of its forward:\n"
+            f"  its own {'Jacobian' if self.order == 1 else 'second derivative (the Jacobian of its backward)'} "
+            f"d output {self.mismatch.output_index} / d input {self.mismatch.input_index} "
+            f"disagrees with finite differences:\n"
             + _indent(self.mismatch.describe_largest(), "  ")
         )
 
@@ -151,11 +153,16 @@ def gradcheck(
     args = tuple(args)
     engine = _ScalarEngine() if _uses_values(args) else _TensorEngine(check_grad_dtypes)
     engine.validate(args)
+    locate = (lambda: _find_culprit(engine, func, args, tolerances, order=1)) if locate_culprit else None
+    return _verdict(engine, func, args, tolerances, fast_mode, raise_exception, locate)
+
+
+def _verdict(engine, func, args, tol: "_Tolerances", fast_mode: bool, raise_exception: bool, locate) -> bool:
+    """True, or the first mismatch raised as a `GradcheckError` (False without raise_exception)."""
     try:
-        mismatch = _first_mismatch(engine, func, args, tolerances, fast_mode)
+        mismatch = _first_mismatch(engine, func, args, tol, fast_mode)
         if mismatch is not None:
-            culprit = _find_culprit(engine, func, args, tolerances) if locate_culprit else None
-            raise mismatch.to_error(culprit)
+            raise mismatch.to_error(locate() if locate is not None else None)
     except GradcheckError:
         if raise_exception:
             raise
@@ -202,9 +209,16 @@ def gradgradcheck(
     engine = _ScalarEngine() if _uses_values(args) else _TensorEngine()
     engine.validate(args)
     first_derivative, all_inputs = engine.first_derivative_function(func, args, grad_outputs, gen_non_contig_grad_outputs)
-    return gradcheck(first_derivative, all_inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception,
-                     nondet_tol=nondet_tol, check_grad_dtypes=check_grad_dtypes, fast_mode=fast_mode,
-                     locate_culprit=locate_culprit)
+    tolerances = _Tolerances(eps=eps, atol=atol, rtol=rtol, nondet_tol=nondet_tol)
+    inner = _ScalarEngine() if isinstance(engine, _ScalarEngine) else _TensorEngine(check_grad_dtypes)
+    locate = None
+    if locate_culprit:
+        # Second derivatives: first look for an op whose own backward differentiates wrongly;
+        # failing that, an op of the first-derivative graph whose own derivative is wrong.
+        def locate():
+            return (_find_culprit(engine, func, args, tolerances, order=2)
+                    or _find_culprit(inner, first_derivative, all_inputs, tolerances, order=1))
+    return _verdict(inner, first_derivative, all_inputs, tolerances, fast_mode, raise_exception, locate)
 
 
 def _refuse_unsupported(**switches: bool) -> None:
@@ -277,7 +291,8 @@ class _Mismatch:
             f"{self.describe_largest()}"
         )
         if culprit is not None:
-            message += "\n\nThe first op whose own derivative disagrees with its forward:\n" + _indent(str(culprit), "  ")
+            which = "derivative" if culprit.order == 1 else "second derivative"
+            message += f"\n\nThe first op whose own {which} disagrees with its forward:\n" + _indent(str(culprit), "  ")
         elif self.kind == "Jacobian mismatch":
             message += (
                 "\n\nEvery recorded op's derivative agrees with its own forward, so the mismatch comes from "
@@ -719,9 +734,10 @@ def _user_site() -> tuple[str, str]:
     return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}", line
 
 
-def _find_culprit(engine, func, args, tol: _Tolerances) -> Culprit | None:
+def _find_culprit(engine, func, args, tol: _Tolerances, order: int) -> Culprit | None:
+    """The first op (in creation order) whose own derivative of ``order`` 1 or 2 is wrong."""
     if isinstance(engine, _ScalarEngine):
-        return _find_scalar_culprit(engine, func, args, tol)
+        return _find_scalar_culprit(engine, func, args, tol) if order == 1 else None
     try:
         with _recording_nodes() as recorder:
             outputs = engine.run(func, args)
@@ -730,10 +746,10 @@ def _find_culprit(engine, func, args, tol: _Tolerances) -> Culprit | None:
     reachable = _reachable_nodes([o.grad_fn for o in outputs.values if o.grad_fn is not None])
     for record in recorder.records:
         if record.node in reachable:
-            mismatch = _check_node_alone(record, tol)
+            mismatch = _check_node_alone(record, tol, order)
             if mismatch is not None:
                 return Culprit(record.node.name(), [tuple(a.shape) for a in _tensors(record.args)], record.site,
-                               record.source_line, mismatch)
+                               record.source_line, mismatch, order)
     return None
 
 
@@ -755,8 +771,9 @@ def _tensors(args: tuple) -> list:
     return [a for a in args if isinstance(a, Tensor)]
 
 
-def _check_node_alone(record: _NodeRecord, tol: _Tolerances) -> _Mismatch | None:
-    """Gradcheck one op at the inputs it saw, in float64, its other arguments held fixed."""
+def _check_node_alone(record: _NodeRecord, tol: _Tolerances, order: int) -> _Mismatch | None:
+    """Gradcheck (order 1) or gradgradcheck (order 2) one op at the inputs it saw, in float64,
+    its other arguments held fixed."""
     from chainrule._tensor import Tensor
 
     args = list(record.args)
@@ -774,16 +791,18 @@ def _check_node_alone(record: _NodeRecord, tol: _Tolerances) -> _Mismatch | None
     if not positions:
         return None
     try:
-        outputs = engine.run(op_alone, tuple(args))
-        if any(o._data.dtype != np.float64 for o in outputs.values):
-            return None  # a cast to lower precision: finite differences would be too coarse to judge
-        size = sum(_numel(s) for s in outputs.shapes) * sum(_numel(engine.shape(args[j])) for j in positions)
-        fast = size > _NODE_FULL_JACOBIAN_LIMIT
         with _no_recording():
-            return _fast_mismatch(engine, op_alone, tuple(args), tol) if fast else _slow_mismatch(
-                engine, op_alone, tuple(args), tol)
-    except GradcheckError:
-        raise
+            function, inputs = op_alone, tuple(args)
+            outputs = engine.run(function, inputs)
+            if any(o._data.dtype != np.float64 for o in outputs.values):
+                return None  # a cast to lower precision: finite differences would be too coarse to judge
+            if order == 2:
+                function, inputs = engine.first_derivative_function(op_alone, inputs, None, False)
+                outputs = engine.run(function, inputs)
+                positions = engine.diff_positions(inputs)
+            size = sum(_numel(s) for s in outputs.shapes) * sum(_numel(engine.shape(inputs[j])) for j in positions)
+            check = _fast_mismatch if size > _NODE_FULL_JACOBIAN_LIMIT else _slow_mismatch
+            return check(engine, function, inputs, tol)
     except Exception:  # an op that cannot be re-run on its own (e.g. float64 refused): skip it
         return None
 

@@ -170,10 +170,19 @@ def test_fast_mode_fails_too_and_shows_full_jacobians():
     assert info.value.analytical.shape == (3, 3)
 
 
-def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
-    assert gradcheck(lambda t: DetachedSquare.apply(t), (leaf(3),))
-    with pytest.raises(GradcheckError):
-        gradgradcheck(lambda t: DetachedSquare.apply(t), (leaf(3),))
+def _uses_detached_square(t):
+    u = t.sin()
+    return DetachedSquare.apply(u) * 2  # the op whose backward cannot be differentiated
+
+
+def test_gradgradcheck_names_the_op_whose_backward_is_not_differentiable():
+    assert gradcheck(_uses_detached_square, (leaf(3),))
+    with pytest.raises(GradcheckError) as info:
+        gradgradcheck(_uses_detached_square, (leaf(3),))
+    culprit = info.value.culprit
+    assert culprit.name == "DetachedSquareBackward" and culprit.order == 2
+    assert "the op whose backward cannot be differentiated" in culprit.source_line
+    assert "own second derivative" in str(info.value)
 
 
 def test_nondeterministic_backward_fails_the_reentrancy_check():
