@@ -361,6 +361,7 @@ def _close(a: np.ndarray, n: np.ndarray, tol: _Tolerances) -> bool:
 class _Outputs:
     values: list  # the differentiable outputs (Tensors or Values)
     shapes: list  # their shapes
+    leaves: list | None = None  # the Value engine's fresh input leaves
 
 
 # ---------------------------------------------------------------------------------------
@@ -569,16 +570,14 @@ class _ScalarEngine:
         result = func(*leaves)
         raw = result if isinstance(result, (tuple, list)) else (result,)
         values = [o if isinstance(o, Value) else Value(float(o)) for o in raw]
-        outputs = _Outputs(values, [() for _ in values])
-        outputs.leaves = leaves  # type: ignore[attr-defined]
-        return outputs
+        return _Outputs(values, [() for _ in values], leaves)
 
     def analytical_jacobians(self, outputs: _Outputs, args) -> list[dict]:
         from chainrule.scalar.higher_order import grad
 
         jacobians = []
         for out in outputs.values:
-            grads = grad(out, outputs.leaves, allow_unused=True)  # type: ignore[attr-defined]
+            grads = grad(out, outputs.leaves, allow_unused=True)
             jacobians.append({j: np.array([[g.data if g is not None else 0.0]]) for j, g in enumerate(grads)})
         return jacobians
 
