@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator
 
-from chainrule.nn.module import Module
+from chainrule.nn.module import Module, _indent
 
 
 class Sequential(Module):
@@ -99,6 +99,21 @@ class ModuleList(Module):
         items.insert(index, module)
         self._modules.clear()
         self.extend(items)
+
+    def __repr__(self) -> str:
+        """As PyTorch: runs of identical modules print once, ``(0-2): 3 x Linear(...)``."""
+        if not self._modules:
+            return f"{self._get_name()}()"
+        runs: list[list] = []  # [first index, last index, repr]
+        for index, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        lines = [f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}"
+                 for first, last, text in runs]
+        return f"{self._get_name()}(\n  " + "\n  ".join(_indent(line, 2) for line in lines) + "\n)"
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError("ModuleList is a container: call its modules, e.g. `for layer in self.layers`")

@@ -43,7 +43,9 @@ def test_repr_tree_matches_torch():
                  lambda L: L.nn.Embedding(10, 3, padding_idx=0), lambda L: L.nn.Conv2d(1, 3, 3, padding=1),
                  lambda L: L.nn.Conv2d(2, 3, (3, 5), stride=2, bias=False), lambda L: L.nn.GELU("tanh"),
                  lambda L: L.nn.Softmax(dim=1), lambda L: L.nn.Flatten(), lambda L: L.nn.CrossEntropyLoss(),
-                 lambda L: L.nn.ReLU(inplace=True), lambda L: L.nn.LeakyReLU(0.2), lambda L: L.nn.Identity()):
+                 lambda L: L.nn.ReLU(inplace=True), lambda L: L.nn.LeakyReLU(0.2), lambda L: L.nn.Identity(),
+                 lambda L: L.nn.ModuleList([L.nn.Linear(2, 2) for _ in range(3)] + [L.nn.Sequential(L.nn.ReLU())] * 2),
+                 lambda L: L.nn.ModuleList()):
         assert repr(make(chainrule)) == repr(make(torch))
 
 
@@ -178,3 +180,17 @@ def test_default_initialisation_follows_torchs_bounds_and_manual_seed():
     assert np.abs(conv.weight.detach().numpy()).max() <= 1 / np.sqrt(27)
     emb = nn.Embedding(1000, 20, padding_idx=2)
     assert abs(emb.weight.detach().numpy().std() - 1) < 0.05 and emb.weight[2].abs().sum().item() == 0
+
+
+def test_forward_hooks_see_and_may_replace_values():
+    layer = nn.Tanh()
+    seen = []
+    handle = layer.register_forward_hook(lambda module, args, output: seen.append(output.tolist()))
+    pre = layer.register_forward_pre_hook(lambda module, args: (args[0] * 0,))
+    assert layer(chainrule.ones(2)).tolist() == [0.0, 0.0] and seen == [[0.0, 0.0]]
+    handle.remove()
+    pre.remove()
+    layer(chainrule.ones(1))
+    assert len(seen) == 1
+    layer.register_forward_hook(lambda module, args, output: output + 1)
+    assert layer(chainrule.zeros(1)).tolist() == [1.0]
