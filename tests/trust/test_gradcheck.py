@@ -293,3 +293,14 @@ def test_verdicts_agree_with_torch(case):
     verdict = gradcheck(ours[case], (x,), raise_exception=False)
     expected = torch_.autograd.gradcheck(theirs[case], (y,), raise_exception=False)
     assert verdict == expected
+
+
+def test_value_gradcheck_agrees_with_the_scalar_engines_numerical_grad():
+    from chainrule.scalar import numerical_grad
+
+    f = lambda a, b: (a * b).sigmoid() * a.cos() + b ** 3  # noqa: E731
+    report = numerical_grad(f, [0.7, -0.4])
+    assert report.ok(rtol=1e-3, atol=1e-5) and gradcheck(f, (Value(0.7), Value(-0.4)))
+    leaves = [Value(0.7), Value(-0.4)]
+    f(*leaves).backward()
+    assert [c.analytic for c in report] == [v.grad for v in leaves]
