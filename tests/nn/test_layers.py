@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule
+import chainrule.nn.functional as F
 from chainrule import nn
 from tests.nn.torch_compare import assert_close, assert_same_grads, copy_weights, to_torch
 
@@ -176,3 +177,15 @@ def test_clip_grad_value_and_vector_round_trip():
     assert vector.shape == (9,)
     nn.utils.vector_to_parameters(vector * 0, model.parameters())
     assert model.weight.abs().sum().item() == 0
+
+
+def test_functional_helpers_match_torch():
+    ids = np.array([2, 0, 1, 2])
+    assert F.one_hot(chainrule.tensor(ids), 4).tolist() == torch.nn.functional.one_hot(torch.tensor(ids), 4).tolist()
+    assert F.one_hot(chainrule.tensor(ids)).shape == (4, 3)
+    with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes"):
+        F.one_hot(chainrule.tensor(ids), 2)
+    x = chainrule.ones(3, 4)
+    assert F.dropout(x, 0.5, training=False) is x
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        F.softmax(x)
