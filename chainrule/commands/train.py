@@ -277,6 +277,8 @@ def resume_run(checkpoint: dict[str, Any]) -> Run:
         run.loader_generator.set_state(checkpoint["rng"]["loader"])
     except (KeyError, TypeError) as error:
         raise CommandError(f"the checkpoint is not a `chainrule train` checkpoint (missing {error})") from None
+    except (RuntimeError, ValueError) as error:  # weights or optimizer state that do not fit the config
+        raise CommandError(f"the checkpoint does not match the run its config describes: {error}") from None
     return run
 
 
