@@ -115,3 +115,37 @@ def test_gradcheck_fails_at_a_kink_by_design():
 
     x = cr.tensor([0.0], dtype=cr.float64, requires_grad=True)
     assert gradcheck(cr.relu, (x,), raise_exception=False, locate_culprit=False) is False
+
+
+# Piecewise-linear ops have a zero second derivative. Whether grad(grad(...)) then gives
+# zeros or raises "does not require grad" depends on whether the gradient records a graph:
+# chainrule must do as PyTorch does.
+_MASK_NOT_RECORDED = ("chainrule/ops/pointwise.py: relu's backward multiplies by a constant mask, so its gradient "
+                      "records no graph and grad(grad) raises 'does not require grad'; torch (ThresholdBackward"
+                      "Backward0) returns zeros")
+PIECEWISE_LINEAR = [
+    pytest.param(lambda lib, x: lib.relu(x), id="relu", marks=pytest.mark.xfail(strict=True, reason=_MASK_NOT_RECORDED)),
+    pytest.param(lambda lib, x: lib.clamp(x, -1.0, 1.0), id="clamp"),
+    pytest.param(lambda lib, x: lib.maximum(x, x * 0.5), id="maximum"),
+    pytest.param(lambda lib, x: lib.abs(x), id="abs"),
+    pytest.param(lambda lib, x: x * 3.0 - 1.0, id="affine"),
+]
+
+
+def _second_derivative_outcome(lib, call):
+    x = lib.tensor([0.5, -2.0], dtype=lib.float64, requires_grad=True)
+    (g,) = lib.autograd.grad(call(lib, x).sum(), x, create_graph=True)
+    try:
+        (h,) = lib.autograd.grad(g.sum(), x, allow_unused=True)
+    except RuntimeError as error:
+        return str(error)
+    if h is None or getattr(h, "_is_zerotensor", lambda: False)():
+        return [0.0, 0.0]
+    return h.tolist()
+
+
+@pytest.mark.parametrize("call", PIECEWISE_LINEAR)
+def test_grad_of_grad_of_a_piecewise_linear_op_behaves_as_torch(call):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _second_derivative_outcome(cr, call), _second_derivative_outcome(torch, call)
+    assert ours == theirs
