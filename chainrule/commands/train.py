@@ -392,12 +392,19 @@ def plot_history(run: Run, path: Path) -> Path:
     right.plot(epochs, np.asarray(h["train_score"]) * scale, color="#1f77b4", label="train")
     right.plot(epochs, np.asarray(h["val_score"]) * scale, color="#ff7f0e", label=name)
     right.set_title("R²" if is_regression(config) else "accuracy (%)")
+    # zoom on where the curves settle: the first epochs' low scores would squash the rest
+    settled = np.concatenate([h["train_score"][len(epochs) // 10:], h["val_score"][len(epochs) // 10:]]) * scale
+    if len(settled):
+        top = 1.005 * scale if is_regression(config) else 100.5
+        right.set_ylim(max(min(settled.min(), top) - 0.03 * scale, 0.0 if not is_regression(config) else -np.inf),
+                       top)
     best = run.best_epoch
     if best:
         right.axvline(best, color="grey", linestyle=":", linewidth=1)
         best_text = f"{run.best_score:.4f}" if is_regression(config) else f"{100 * run.best_score:.1f}%"
         right.annotate(f"best {best_text} (epoch {best})", xy=(best, run.best_score * scale),
-                       xytext=(8, -28), textcoords="offset points", fontsize=9,
+                       xytext=(-8, -28) if best > len(epochs) / 2 else (8, -28), textcoords="offset points",
+                       ha="right" if best > len(epochs) / 2 else "left", fontsize=9,
                        arrowprops=dict(arrowstyle="->", color="grey"))
     for axis in (left, right):
         axis.set_xlabel("epoch")
