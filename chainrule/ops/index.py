@@ -130,10 +130,19 @@ def _basic_view_key(parts: tuple) -> tuple:
     return parts if any(p is Ellipsis for p in parts) else parts + (Ellipsis,)
 
 
+def _is_whole(part) -> bool:
+    return part is Ellipsis or (isinstance(part, slice) and part == slice(None))
+
+
 def _basic_name(parts: tuple) -> str:
-    """PyTorch applies a basic key element by element; the node shown is the last step's."""
+    """PyTorch applies a basic key element by element; the node shown is the last step's.
+
+    A lone ``:`` is a slice, but next to other elements PyTorch skips a ``:`` as a no-op.
+    """
+    if len(parts) == 1 and isinstance(parts[0], slice):
+        return "SliceBackward0"
     for p in reversed(parts):
-        if p is Ellipsis:
+        if _is_whole(p):
             continue
         if p is None:
             return "UnsqueezeBackward0"
@@ -244,6 +253,9 @@ def setitem(self: Tensor, key, value) -> None:
     from chainrule.ops import inplace
 
     parts, basic = normalize_key(key, self._data.shape)
+    if basic and all(_is_whole(p) for p in parts):
+        self.copy_(fit_value(value, self._data.shape, self.dtype))  # x[...] = v writes all of x
+        return
     if basic:
         # As PyTorch: take the view x[key] and copy into it (CopySlices rewrites x's history).
         getitem(self, parts).copy_(fit_value(value, _target_shape(self._data.shape, parts, True), self.dtype))
