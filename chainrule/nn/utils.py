@@ -24,8 +24,8 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
 
     >>> import chainrule as torch
     >>> w = torch.nn.Parameter(torch.zeros(2)); w.grad = torch.tensor([3.0, 4.0])
-    >>> torch.nn.utils.clip_grad_norm_([w], 1.0).item(), w.grad.tolist()
-    (5.0, [0.6000000238418579, 0.800000011920929])
+    >>> torch.nn.utils.clip_grad_norm_([w], 1.0).item(), [round(g, 4) for g in w.grad.tolist()]
+    (5.0, [0.6, 0.8])
     """
     params = _with_grads(parameters)
     if not params:
