@@ -272,18 +272,23 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
 _register_inplace_ops()
 
 
+def _no_gradient(grad: Tensor) -> Tensor:
+    """Zeros for an overwritten input: an explicit zero (not None) keeps the engine's walk going."""
+    return Tensor._wrap(np.zeros_like(grad._data))
+
+
 class Fill(Op):
     """Every element set to ``value`` (a 0-d tensor): the old value does not reach the result."""
 
-    def forward(self, value, shape, dtype, variant):
+    def forward(self, old, value, variant):
         self.variant = variant
-        return np.full(shape, value._data, dtype=dtype)
+        return np.full_like(old._data, value._data)
 
     def backward(self, grad):
-        return grad.sum()
+        return _no_gradient(grad), grad.sum()
 
     def name(self) -> str:
-        return {"zero": "ZeroBackward0", "number": "FillBackward0"}.get(self.variant, "FillBackward1")
+        return {"zero": "ZeroBackward0", "number": "FillBackward2"}.get(self.variant, "FillBackward3")
 
 
 class Copy(Op):
@@ -291,20 +296,20 @@ class Copy(Op):
 
     backward_name = "CopyBackwards"
 
-    def forward(self, src, shape, dtype):
-        return np.broadcast_to(src._data, shape).astype(dtype)
+    def forward(self, old, src):
+        return np.broadcast_to(src._data, old._data.shape).astype(old._data.dtype)
 
     def backward(self, grad):
-        return grad  # the engine sums it back to src's shape and casts it to src's dtype
+        # The engine sums src's share back to src's shape and casts it to src's dtype.
+        return _no_gradient(grad), grad
 
 
 def _write(self: Tensor, source: Tensor, op, **params) -> Tensor:
-    """Overwrite every element of ``self`` with ``op.apply(source)`` (recorded when needed)."""
+    """Overwrite every element of ``self`` with ``op.apply(old, source)`` (recorded when needed)."""
     needs_graph = _needs_graph(self, (source,)) and self.is_floating_point()
     check_inplace(self, needs_graph)
-    params.update(shape=self._data.shape, dtype=self._data.dtype)
     if needs_graph:
-        return rebase_inplace(self, lambda old: op.apply(source, **params))
+        return rebase_inplace(self, lambda old: op.apply(old, source, **params))
     writable(self)
     _protect_saved_output(self)
     self._data[...] = np.broadcast_to(source._data, self._data.shape)
@@ -330,13 +335,25 @@ def fill_(self: Tensor, value) -> Tensor:
     return _write(self, value_t, Fill, variant=variant)
 
 
+def _check_copy_shape(shape: tuple, src_shape: tuple) -> None:
+    """``src`` must broadcast to ``shape`` (PyTorch's two messages)."""
+    for i in range(1, min(len(shape), len(src_shape)) + 1):
+        a, b = shape[-i], src_shape[-i]
+        if a != b and b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension "
+                f"{len(shape) - i}"
+            )
+    if len(src_shape) > len(shape):
+        broadcast = list(src_shape[:len(src_shape) - len(shape)]) + list(shape)
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {broadcast}")
+
+
 @tensor_method(function=False)
 def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, cast) into this tensor's memory; differentiable w.r.t. ``src``."""
-    from chainrule.ops.shape import _expand_shape
-
     src_t = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
-    _expand_shape(src_t._data.shape, self._data.shape)  # PyTorch's error for a shape that won't fit
+    _check_copy_shape(self._data.shape, src_t._data.shape)
     if src_t._requires_grad and not self.is_floating_point():
         src_t = src_t.detach()
     return _write(self, src_t, Copy)
