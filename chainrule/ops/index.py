@@ -81,6 +81,8 @@ def _consumed(part) -> int:
 
 def normalize_key(key, shape: tuple) -> tuple[tuple, bool]:
     """``(numpy_key, is_basic)`` for ``key`` on a tensor of ``shape``, with PyTorch's checks."""
+    if type(key) is int and shape and -shape[0] <= key < shape[0]:
+        return (key,), True  # the commonest key, x[i], checked in one line
     parts = tuple(_index_part(p) for p in _as_parts(key))
     ndim = len(shape)
     used = sum(_consumed(p) for p in parts)

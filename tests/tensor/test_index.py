@@ -85,6 +85,16 @@ def test_index_0d_tensor():
         chainrule.tensor(1.0)[0]
 
 
+@pytest.mark.parametrize("make_key", [
+    lambda lib, x: (slice(None), 0),
+    lambda lib, x: x > 0,
+    lambda lib, x: lib.tensor([], dtype=lib.int64),
+    lambda lib, x: (Ellipsis, None, slice(1, None)),
+], ids=["select", "mask", "empty_index", "slice"])
+def test_indexing_empty_tensors(make_key):
+    assert_matches_torch(lambda lib, t: t[make_key(lib, t)], np.zeros((0, 3)))
+
+
 def test_basic_indexing_gives_views_and_advanced_indexing_copies():
     x = chainrule.arange(12.0).reshape(3, 4)
     for view in (x[1], x[:, 1:3], x[None, ..., 0], x[1, 2]):
@@ -283,3 +293,94 @@ def test_along_dim_errors_match_torch(fn):
 def test_index_select_out_of_range_names_dim_and_size():
     with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 1 with size 3"):
         chainrule.zeros(2, 3).index_select(1, chainrule.tensor([3]))
+
+
+# -- random keys against NumPy (no torch) ----------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@st.composite
+def shapes_and_keys(draw):
+    """A shape and a key for it: ints, positive-step slices, None, one ..., int lists, masks."""
+    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=3)))
+    parts, dim, ellipsis_used = [], 0, False
+    while dim < len(shape) and draw(st.booleans()):
+        size = shape[dim]
+        choice = draw(st.sampled_from(["int", "slice", "none", "ellipsis", "list", "mask"]))
+        if choice == "int" and size:
+            parts.append(draw(st.integers(-size, size - 1)))
+        elif choice == "slice":
+            start = draw(st.none() | st.integers(-5, 5))
+            stop = draw(st.none() | st.integers(-5, 5))
+            parts.append(slice(start, stop, draw(st.none() | st.integers(1, 3))))
+        elif choice == "none":
+            parts.append(None)
+            continue
+        elif choice == "ellipsis" and not ellipsis_used:
+            ellipsis_used = True
+            parts.append(Ellipsis)
+            dim = len(shape) - sum(1 for p in parts if p is not None and p is not Ellipsis)
+            continue
+        elif choice == "list" and size:
+            parts.append(draw(st.lists(st.integers(-size, size - 1), max_size=4)))
+        elif choice == "mask":
+            parts.append(np.array(draw(st.lists(st.booleans(), min_size=size, max_size=size)), dtype=bool))
+        else:
+            parts.append(slice(None))
+        dim += 1
+    return shape, tuple(parts)
+
+
+def _numpy_key(parts):
+    return tuple(np.asarray(p, dtype=np.int64) if isinstance(p, list) else p for p in parts)
+
+
+@hypothesis.given(shapes_and_keys(), st.integers(0, 2**16))
+def test_random_keys_read_and_differentiate_as_numpy_says(shape_and_key, seed):
+    shape, parts = shape_and_key
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal(shape)
+    key = _numpy_key(parts)
+    try:
+        expected = data[key]
+    except IndexError:
+        hypothesis.assume(False)  # e.g. two lists that do not broadcast together
+    x = chainrule.tensor(data, requires_grad=True)
+    out = x[parts]
+    np.testing.assert_array_equal(out.detach().numpy(), expected)
+    upstream = rng.standard_normal(expected.shape)
+    out.backward(chainrule.tensor(upstream))
+    reference = np.zeros(shape)
+    np.add.at(reference, key, upstream)  # every use of an element adds its gradient
+    np.testing.assert_allclose(x.grad.numpy(), reference, rtol=1e-12, atol=1e-12)
+    basic = all(not isinstance(p, (list, np.ndarray)) for p in parts)
+    assert out._is_view() == basic
+
+
+@hypothesis.given(shapes_and_keys(), st.integers(0, 2**16))
+def test_random_keys_write_as_numpy_says(shape_and_key, seed):
+    shape, parts = shape_and_key
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal(shape)
+    key = _numpy_key(parts)
+    try:
+        target_shape = data[key].shape
+    except IndexError:
+        hypothesis.assume(False)
+    hypothesis.assume(all(len(set(p)) == len(p) for p in parts if isinstance(p, list)))  # no repeated writes
+    values = rng.standard_normal(target_shape)
+    expected = data.copy()
+    expected[key] = values
+    x = chainrule.tensor(data, requires_grad=True)
+    v = chainrule.tensor(values, requires_grad=True)
+    y = x * 1
+    y[parts] = v
+    np.testing.assert_array_equal(y.detach().numpy(), expected)
+    upstream = rng.standard_normal(shape)
+    y.backward(chainrule.tensor(upstream))
+    kept = np.ones(shape)
+    kept[key] = 0
+    np.testing.assert_allclose(x.grad.numpy(), upstream * kept, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(v.grad.numpy(), upstream[key], rtol=1e-12, atol=1e-12)
