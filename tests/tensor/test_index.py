@@ -333,26 +333,28 @@ def shapes_and_keys(draw):
     return shape, tuple(parts)
 
 
-def _numpy_key(parts):
-    return tuple(np.asarray(p, dtype=np.int64) if isinstance(p, list) else p for p in parts)
-
-
-@hypothesis.given(shapes_and_keys(), st.integers(0, 2**16))
-def test_random_keys_read_and_differentiate_as_numpy_says(shape_and_key, seed):
+def _case(shape_and_key, seed):
+    """Random data for the drawn shape, the key as NumPy reads it, and what NumPy gives."""
     shape, parts = shape_and_key
     rng = np.random.default_rng(seed)
     data = rng.standard_normal(shape)
-    key = _numpy_key(parts)
+    key = tuple(np.asarray(p, dtype=np.int64) if isinstance(p, list) else p for p in parts)
     try:
         expected = data[key]
     except IndexError:
         hypothesis.assume(False)  # e.g. two lists that do not broadcast together
+    return rng, data, parts, key, expected
+
+
+@hypothesis.given(shapes_and_keys(), st.integers(0, 2**16))
+def test_random_keys_read_and_differentiate_as_numpy_says(shape_and_key, seed):
+    rng, data, parts, key, expected = _case(shape_and_key, seed)
     x = chainrule.tensor(data, requires_grad=True)
     out = x[parts]
     np.testing.assert_array_equal(out.detach().numpy(), expected)
     upstream = rng.standard_normal(expected.shape)
     out.backward(chainrule.tensor(upstream))
-    reference = np.zeros(shape)
+    reference = np.zeros(data.shape)
     np.add.at(reference, key, upstream)  # every use of an element adds its gradient
     np.testing.assert_allclose(x.grad.numpy(), reference, rtol=1e-12, atol=1e-12)
     basic = all(not isinstance(p, (list, np.ndarray)) for p in parts)
@@ -361,16 +363,10 @@ def test_random_keys_read_and_differentiate_as_numpy_says(shape_and_key, seed):
 
 @hypothesis.given(shapes_and_keys(), st.integers(0, 2**16))
 def test_random_keys_write_as_numpy_says(shape_and_key, seed):
-    shape, parts = shape_and_key
-    rng = np.random.default_rng(seed)
-    data = rng.standard_normal(shape)
-    key = _numpy_key(parts)
-    try:
-        target_shape = data[key].shape
-    except IndexError:
-        hypothesis.assume(False)
+    rng, data, parts, key, target = _case(shape_and_key, seed)
+    shape = data.shape
     hypothesis.assume(all(len(set(p)) == len(p) for p in parts if isinstance(p, list)))  # no repeated writes
-    values = rng.standard_normal(target_shape)
+    values = rng.standard_normal(target.shape)
     expected = data.copy()
     expected[key] = values
     x = chainrule.tensor(data, requires_grad=True)
