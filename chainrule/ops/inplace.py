@@ -37,7 +37,7 @@ def check_inplace(self: Tensor, needs_graph: bool) -> None:
         if self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         return
-    base, remake, made_with_grad = info
+    base, made_with_grad = info.base, info.made_with_grad
     if base._requires_grad and base.grad_fn is None and (self._requires_grad or not made_with_grad):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if not needs_graph:
@@ -49,7 +49,7 @@ def check_inplace(self: Tensor, needs_graph: bool) -> None:
             "moving both the view and the inplace either both inside the no_grad block (if you don't want "
             "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
         )
-    if remake is None and self.grad_fn is not None:
+    if info.one_of_many and self.grad_fn is not None:
         op = self.grad_fn.name().removesuffix("Backward0")
         raise RuntimeError(
             f"Output {self._output_nr} of {op} is a view and is being modified inplace. This view is the output "
@@ -140,7 +140,7 @@ def _protect_saved_output(t: Tensor) -> None:
     PyTorch raises at backward in this case; a private copy keeps the gradient right instead.
     """
     info = view_info(t)
-    owner = info[0] if info is not None else t
+    owner = info.base if info is not None else t
     node = owner.grad_fn
     saved = getattr(node, "_saved_output", None) if node is not None else None
     if saved is not None and np.may_share_memory(saved, owner._data):
@@ -151,14 +151,14 @@ def rebase_inplace(self: Tensor, compute) -> Tensor:
     """Record ``compute(old_self)`` and make its result this tensor's new value and history."""
     _protect_saved_output(self)
     info = view_info(self)
-    if info is None or info[1] is None:
+    if info is None:
         result = compute(_snapshot(self))
         _check_result(self, result)
         self._data[...] = result._data
         _adopt_history(self, result)
         base = self
     else:
-        base, remake, _ = info
+        base, remake = info.base, info.remake
         old_base = _snapshot(base)
         result = compute(remake(old_base))
         _check_result(self, result)
@@ -175,10 +175,8 @@ def _refresh_views(base: Tensor, done: Tensor) -> None:
     if not views:
         return
     for view in list(views):
-        remake = view._view_of[1]
-        if view is done or remake is None:
-            continue
-        _adopt_history(view, remake(base))
+        if view is not done:
+            _adopt_history(view, view._view_of.remake(base))
 
 
 # ---------------------------------------------------------------------------------------

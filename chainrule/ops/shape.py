@@ -27,28 +27,37 @@ from chainrule._tensor import Tensor, _normalize_dim, register_function, tensor_
 # views: shared version counters and the way back to the base
 
 
-def as_view(out: Tensor, input: Tensor, remake: Callable[[Tensor], Tensor] | None) -> Tensor:
+class ViewOf:
+    """What a view remembers: its base, how to remake it from the base, how it was made."""
+
+    __slots__ = ("base", "remake", "made_with_grad", "one_of_many")
+
+    def __init__(self, base: Tensor, remake: Callable, made_with_grad: bool, one_of_many: bool) -> None:
+        self.base = base  # the tensor that owns the memory (never itself a view)
+        self.remake = remake  # remake(t) takes the same view of another tensor t shaped like base
+        self.made_with_grad = made_with_grad  # grad mode when the view was made
+        self.one_of_many = one_of_many  # an output of split/unbind: PyTorch forbids in-place on it
+
+
+def as_view(out: Tensor, input: Tensor, remake: Callable[[Tensor], Tensor], one_of_many: bool = False) -> Tensor:
     """Mark ``out`` as a view of ``input``'s memory and return it.
 
-    ``remake(t)`` redoes the view on another tensor ``t`` (``lambda t: t[0]``); ``None``
-    marks one of several views returned together (split, unbind), which PyTorch does not
-    let an in-place op rewrite.
+    ``remake(t)`` redoes the view on another tensor ``t`` (``lambda t: t[0]``);
+    ``one_of_many`` marks one of several views returned together (split, unbind).
     """
     out._version_counter = input._version_counter
-    parent = getattr(input, "_view_of", None)
-    if parent is None:
-        base, chain = input, remake
-    else:
-        base, parent_remake, _ = parent
-        chain = None if remake is None or parent_remake is None else _compose(parent_remake, remake)
+    parent = input._view_of
+    if parent is not None:
+        remake = _compose(parent.remake, remake)
+        input, one_of_many = parent.base, one_of_many or parent.one_of_many
     recording = grad_mode._grad_enabled.get()
-    out._view_of = (base, chain, recording)
-    if recording and not (base._requires_grad and base.grad_fn is None):
+    out._view_of = ViewOf(input, remake, recording, one_of_many)
+    if recording and not (input._requires_grad and input.grad_fn is None):
         # The base keeps weak links to its views, so an in-place op on the base (or on one
         # view) can give the other views their new history; a parameter never needs that.
-        views = getattr(base, "_views", None)
+        views = input._views
         if views is None:
-            views = base._views = weakref.WeakSet()
+            views = input._views = weakref.WeakSet()
         views.add(out)
     return out
 
@@ -57,19 +66,19 @@ def _compose(first: Callable, second: Callable) -> Callable:
     return lambda t: second(first(t))
 
 
-def view_info(t: Tensor) -> tuple | None:
-    """``(base, remake, made_with_grad_enabled)`` for a view, else None."""
-    return getattr(t, "_view_of", None)
+def view_info(t: Tensor) -> ViewOf | None:
+    """What ``t`` remembers as a view (see `ViewOf`), or None when it is not one."""
+    return t._view_of
 
 
 def _base(self: Tensor) -> Tensor | None:
     """The tensor whose memory this view shares (None for a tensor that is not a view)."""
-    info = view_info(self)
-    return info[0] if info is not None else None
+    info = self._view_of
+    return info.base if info is not None else None
 
 
 def _is_view(self: Tensor) -> bool:
-    return view_info(self) is not None
+    return self._view_of is not None
 
 
 Tensor._view_of = None  # class-level defaults: only views and bases with views set these
@@ -624,20 +633,22 @@ class MultiOutputOp(Op):
             node._out_meta = (arrays[0].shape, arrays[0].dtype)
             outs = tuple(Tensor._wrap(a, node, nr) for nr, a in enumerate(arrays))
             node._output_ref = weakref.ref(outs[0])
-        for out in outs:
-            as_view(out, x, None)
+        for out, remake in zip(outs, node.remakes()):
+            as_view(out, x, remake, one_of_many=True)
         return outs
 
 
 class Split(MultiOutputOp):
     def forward(self, x, dim, sizes, with_sizes):
         self.dim, self.with_sizes = dim, with_sizes
-        pieces, start = [], 0
+        self.starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        self.sizes = sizes
         lead = (slice(None),) * dim
-        for size in sizes:
-            pieces.append(x._data[lead + (slice(start, start + size),)])
-            start += size
-        return pieces
+        return [x._data[lead + (slice(start, start + size),)] for start, size in zip(self.starts, sizes)]
+
+    def remakes(self) -> list:
+        d = self.dim
+        return [lambda t, a=start, n=size: narrow(t, d, a, n) for start, size in zip(self.starts, self.sizes)]
 
     def backward(self, *grads):
         return cat(list(grads), self.dim)
@@ -648,9 +659,13 @@ class Split(MultiOutputOp):
 
 class Unbind(MultiOutputOp):
     def forward(self, x, dim):
-        self.dim = dim
+        self.dim, self._n_outputs_made = dim, x._data.shape[dim]
         lead = (slice(None),) * dim
         return [x._data[lead + (i,)] for i in range(x._data.shape[dim])]
+
+    def remakes(self) -> list:
+        lead = (slice(None),) * self.dim
+        return [lambda t, i=i: t[lead + (i,)] for i in range(self._n_outputs_made)]
 
     def backward(self, *grads):
         return stack(list(grads), self.dim)

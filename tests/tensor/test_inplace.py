@@ -294,3 +294,16 @@ def test_second_derivative_through_a_rebased_history():
     (dy,) = chainrule.autograd.grad(y, x, create_graph=True)
     (d2y,) = chainrule.autograd.grad(dy, x)
     assert dy.item() == pytest.approx(3 * 1.5**2) and d2y.item() == pytest.approx(6 * 1.5)
+
+
+def test_views_made_before_an_inplace_change_of_their_base_follow_its_new_history():
+    # PyTorch refuses to use split/unbind outputs here; chainrule gives them the new history.
+    x = chainrule.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 1
+    first, second = y.split(2)
+    last = y.unbind()[3]
+    middle = y[1:3]
+    y.mul_(chainrule.tensor([2.0, 3.0, 4.0, 5.0]))
+    assert first.tolist() == [2.0, 6.0] and last.item() == 20.0
+    (first.sum() + second.sum() * 10 + last * 100 + middle.sum() * 1000).backward()
+    assert x.grad.tolist() == [2.0, 3003.0, 4040.0, 550.0]
