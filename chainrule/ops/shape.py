@@ -661,7 +661,8 @@ class Unbind(MultiOutputOp):
     def forward(self, x, dim):
         self.dim, self._n_outputs_made = dim, x._data.shape[dim]
         lead = (slice(None),) * dim
-        return [x._data[lead + (i,)] for i in range(x._data.shape[dim])]
+        # The trailing ... keeps a 0-d piece a view rather than a NumPy scalar copy.
+        return [x._data[lead + (i, Ellipsis)] for i in range(x._data.shape[dim])]
 
     def remakes(self) -> list:
         lead = (slice(None),) * self.dim
