@@ -83,7 +83,7 @@ def train(steps: int = 10_000, sample_every: int = 500, use_tracemalloc: bool = 
     optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     inputs = cr.randn(128, 20)
     labels = (inputs[:, :5].abs().argmax(dim=1) if hasattr(cr.Tensor, "argmax") else cr.randint(0, 5, (128,)))
-    losses = []
+    kept = []  # loss tensors, only with keep_loss_tensors (a list of floats would itself grow)
     report = SoakReport(steps=steps, seconds=0.0)
     start = time.perf_counter()
     for step in range(steps):
@@ -91,13 +91,16 @@ def train(steps: int = 10_000, sample_every: int = 500, use_tracemalloc: bool = 
         loss = nn.functional.cross_entropy(model(inputs), labels)
         loss.backward()
         optimizer.step()
-        losses.append(loss if keep_loss_tensors else loss.item())
+        if step == 0:
+            report.first_loss = loss.item()
+        if keep_loss_tensors:
+            kept.append(loss)
         if step % sample_every == 0 or step == steps - 1:
             gc.collect()
             traced = tracemalloc.get_traced_memory()[0] if use_tracemalloc else None
             report.samples.append((step, traced, rss_bytes()))
     report.seconds = time.perf_counter() - start
-    report.first_loss, report.last_loss = float(losses[0]), float(losses[-1])
+    report.last_loss = loss.item()
     return report
 
 
