@@ -196,6 +196,8 @@ VIEW_OPS = [
     lambda x: x.split(1)[1],
     lambda x: x.chunk(3, 1)[0],
     lambda x: x.unbind(1)[2],
+    lambda x: x.flatten().unbind()[4],  # a 0-d piece: still a view, not a NumPy scalar
+    lambda x: x[1, 2],
     lambda x: x.expand(4, 2, 3),
 ]
 
