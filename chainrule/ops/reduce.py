@@ -106,22 +106,22 @@ def _cast_to(input: Tensor, dtype) -> Tensor:
 
 
 class Sum(Op):
-    def forward(self, x, axes=None, keepdim=False, dtype=None):
+    def forward(self, x, axes=None, keepdim=False, dtype=None, dim_given=False):
         self.input_shape = x._data.shape
-        self.axes, self.keepdim = axes, keepdim
+        self.axes, self.keepdim, self.dim_given = axes, keepdim, dim_given
         return np.sum(x._data, axis=axes, keepdims=keepdim, dtype=dtype)
 
     def backward(self, grad):
         return expand_reduced(grad, self.input_shape, self.axes, self.keepdim)
 
     def name(self) -> str:
-        return "SumBackward0" if self.axes is None else "SumBackward1"
+        return "SumBackward1" if self.dim_given else "SumBackward0"
 
 
 class Mean(Op):
-    def forward(self, x, axes=None, keepdim=False):
+    def forward(self, x, axes=None, keepdim=False, dim_given=False):
         self.input_shape = x._data.shape
-        self.axes, self.keepdim = axes, keepdim
+        self.axes, self.keepdim, self.dim_given = axes, keepdim, dim_given
         with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan, as in PyTorch
             out = np.mean(x._data, axis=axes, keepdims=keepdim)
         self.count = x._data.size // builtins.max(out.size, 1) if x._data.size else 0
@@ -131,7 +131,7 @@ class Mean(Op):
         return expand_reduced(grad, self.input_shape, self.axes, self.keepdim) / self.count
 
     def name(self) -> str:
-        return "MeanBackward0" if self.axes is None else "MeanBackward1"
+        return "MeanBackward1" if self.dim_given else "MeanBackward0"
 
 
 @tensor_method
@@ -145,7 +145,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
     axes = normalize_dims(dim, input._data.ndim, "sum")
     input = _cast_to(input, dtype)
     out_dtype = np.int64 if input._data.dtype.kind in "biu" else None
-    return Sum.apply(input, axes=axes, keepdim=keepdim, dtype=out_dtype)
+    return Sum.apply(input, axes=axes, keepdim=keepdim, dtype=out_dtype, dim_given=dim is not None)
 
 
 @tensor_method
@@ -158,7 +158,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
         )
     input = _cast_to(input, dtype)
     axes = normalize_dims(dim, input._data.ndim, "mean")
-    return Mean.apply(as_float(input), axes=axes, keepdim=keepdim)
+    return Mean.apply(as_float(input), axes=axes, keepdim=keepdim, dim_given=dim is not None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -505,7 +505,8 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
 def _arg_extreme(input: Tensor, dim, keepdim: bool, op: str, arg_function) -> Tensor:
     data = input._data
     if dim is None:
-        _check_nonempty(input, None, op)
+        if data.size == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
         index = np.asarray(arg_function(data.reshape(-1)), dtype=np.int64)
         return Tensor._wrap(index.reshape((1,) * data.ndim) if keepdim else index)
     axis = single_dim(dim, data.ndim, op)

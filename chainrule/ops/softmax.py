@@ -31,8 +31,9 @@ class Softmax(Op):
         self.axis = axis
         if axis is None:  # a 0-d tensor is a one-element distribution
             return self.save_output(np.ones_like(x._data))
-        e = np.exp(_shifted(x._data, axis))
-        return self.save_output(e / np.sum(e, axis=axis, keepdims=True))
+        with np.errstate(invalid="ignore"):  # a row of only -inf has no distribution: nan, as in PyTorch
+            e = np.exp(_shifted(x._data, axis))
+            return self.save_output(e / np.sum(e, axis=axis, keepdims=True))
 
     def backward(self, grad):
         if self.axis is None:
@@ -49,7 +50,7 @@ class LogSoftmax(Op):
         if axis is None:
             return self.save_output(np.zeros_like(x._data))
         z = _shifted(x._data, axis)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             return self.save_output(z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True)))
 
     def backward(self, grad):
