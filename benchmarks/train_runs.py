@@ -54,10 +54,13 @@ def run_once(name: str, seed: int, folder: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="*", choices=[*RUNS, []], default=list(RUNS))
+    parser.add_argument("runs", nargs="*", metavar="RUN", help=f"some of: {', '.join(RUNS)} (default: all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--no-figures", action="store_true", help="do not copy the plots to docs/images/")
     args = parser.parse_args()
+    unknown = [name for name in args.runs if name not in RUNS]
+    if unknown:
+        parser.error(f"unknown run(s) {', '.join(unknown)}; choose from {', '.join(RUNS)}")
     rows = []
     print(f"{'run':<12} {'seed':>4} {'final':>7} {'best':>7} {'target':>7} {'time':>7}  command")
     for name in args.runs or list(RUNS):

@@ -395,17 +395,14 @@ def plot_history(run: Run, path: Path) -> Path:
     # zoom on where the curves settle: the first epochs' low scores would squash the rest
     settled = np.concatenate([h["train_score"][len(epochs) // 10:], h["val_score"][len(epochs) // 10:]]) * scale
     if len(settled):
-        top = 1.005 * scale if is_regression(config) else 100.5
-        right.set_ylim(max(min(settled.min(), top) - 0.03 * scale, 0.0 if not is_regression(config) else -np.inf),
-                       top)
+        low = settled.min() - 0.03 * scale
+        right.set_ylim(low if is_regression(config) else max(low, 0.0), 1.005 * scale)
     best = run.best_epoch
-    if best:
+    if best:  # a marker on the curve and the number in the title: no text over the lines
         right.axvline(best, color="grey", linestyle=":", linewidth=1)
+        right.plot([best], [run.best_score * scale], marker="o", color="#ff7f0e", markeredgecolor="black")
         best_text = f"{run.best_score:.4f}" if is_regression(config) else f"{100 * run.best_score:.1f}%"
-        right.annotate(f"best {best_text} (epoch {best})", xy=(best, run.best_score * scale),
-                       xytext=(-8, -28) if best > len(epochs) / 2 else (8, -28), textcoords="offset points",
-                       ha="right" if best > len(epochs) / 2 else "left", fontsize=9,
-                       arrowprops=dict(arrowstyle="->", color="grey"))
+        right.set_title(f"{right.get_title()}: best {name} {best_text} at epoch {best}")
     for axis in (left, right):
         axis.set_xlabel("epoch")
         axis.grid(alpha=0.3)

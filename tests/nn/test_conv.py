@@ -23,6 +23,7 @@ CONV_CASES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
 @pytest.mark.parametrize("case", CONV_CASES, ids=str)
 @pytest.mark.parametrize("kernel", [(3, 3), (2, 3), (1, 1)])
 def test_conv2d_matches_torch_values_and_gradients(case, kernel):
