@@ -304,3 +304,29 @@ def test_value_gradcheck_agrees_with_the_scalar_engines_numerical_grad():
     leaves = [Value(0.7), Value(-0.4)]
     f(*leaves).backward()
     assert [c.analytic for c in report] == [v.grad for v in leaves]
+
+
+def test_culprit_inside_a_model_points_at_the_user_line_and_checks_parameters():
+    from chainrule import nn
+
+    class Wrong(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(3, 2).double()
+
+        def forward(self, x):
+            return WrongCube.apply(self.linear(x).tanh())
+
+    model = Wrong()
+
+    def loss_of(x):
+        return model(x).sum()  # the model call: the user's line
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(loss_of, (leaf(4, 3),))
+    culprit = info.value.culprit
+    assert culprit.name == "WrongCubeBackward" and culprit.input_shapes == [(4, 2)]
+    assert "return WrongCube.apply(self.linear(x).tanh())" in culprit.source_line
+    # the same model with a right op passes, its parameters (float64) included in the graph
+    model.forward = lambda x: RightCube.apply(model.linear(x).tanh())
+    assert gradcheck(loss_of, (leaf(4, 3),))
