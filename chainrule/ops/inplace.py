@@ -201,7 +201,7 @@ def _inplace(name: str, out_of_place, ufunc=None):
             return rebase_inplace(self, lambda old: out_of_place(old, *args, **kwargs))
         writable(self)
         _protect_saved_output(self)
-        if ufunc is not None and not kwargs and _fast_write(self, ufunc, args[0]):
+        if ufunc is not None and len(args) == 1 and _fast_write(self, ufunc, args[0], kwargs):
             return self
         result = out_of_place(Tensor._wrap(self._data), *args, **kwargs)
         _check_result(self, result)
@@ -213,17 +213,22 @@ def _inplace(name: str, out_of_place, ufunc=None):
     return method
 
 
-def _fast_write(self: Tensor, ufunc, other) -> bool:
-    """The optimizer's hot path (``p -= lr * g`` under no_grad): one NumPy call, no temporary."""
+def _fast_write(self: Tensor, ufunc, other, kwargs: dict) -> bool:
+    """The optimizer's hot path (``p.add_(g, alpha=-lr)`` under no_grad): NumPy writes into p."""
     data = self._data
-    if data.dtype.kind != "f":
+    alpha = kwargs.get("alpha", 1)
+    if data.dtype.kind != "f" or len(kwargs) > ("alpha" in kwargs) or not isinstance(alpha, (float, int)):
         return False
+    if "alpha" in kwargs and ufunc is not np.add and ufunc is not np.subtract:
+        return False  # only add_/sub_ take alpha; the general path raises for the others
     if isinstance(other, Tensor):
         if other._data.dtype != data.dtype:
             return False
         other = other._data
     elif not isinstance(other, (float, int)) or isinstance(other, bool):
         return False
+    if alpha != 1:
+        other = other * alpha  # a Python float keeps float32 data float32 (NumPy 2's weak scalars)
     try:
         ufunc(data, other, out=data)
     except ValueError:

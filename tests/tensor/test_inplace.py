@@ -121,6 +121,19 @@ def test_no_grad_updates_a_leaf_in_place_as_an_optimizer_does():
     assert w.grad.tolist() == [0.0, 0.0]
 
 
+def test_the_no_grad_fast_path_computes_what_the_general_path_does():
+    p = chainrule.tensor([1.0, 2.0, 4.0])
+    g = chainrule.tensor([0.5, 0.5, 1.0])
+    p.add_(g, alpha=-2.0)
+    p.sub_(g, alpha=0.5)
+    p.mul_(2)
+    p.div_(chainrule.tensor([1.0, 2.0, 4.0]))
+    p -= 0.25
+    assert p.tolist() == [-0.75, 0.5, 0.5] and p.dtype == chainrule.float32 and p._version == 5
+    with pytest.raises(TypeError):
+        p.mul_(g, alpha=2.0)
+
+
 def test_no_grad_inplace_on_a_non_leaf_keeps_its_history():
     x = chainrule.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3
