@@ -106,15 +106,22 @@ def normalize_key(key, shape: tuple) -> tuple[tuple, bool]:
             basic = False
             if p.dtype == np.bool_:
                 _check_mask(p, shape, dim)
-            elif p.size:
-                low, high = int(p.min()), int(p.max())
-                bad = low if low < -shape[dim] else high if high >= shape[dim] else None
-                if bad is not None:
-                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {shape[dim]}")
+            else:
+                check_range(p, shape[dim], dim, IndexError)
         elif isinstance(p, (bool, np.bool_)):
             basic = False
         dim += _consumed(p)
     return parts, basic
+
+
+def check_range(index: np.ndarray, size: int, dim: int, error: type, op: str = "") -> None:
+    """Every entry of an integer index must lie in [-size, size): name the first offender."""
+    if not index.size:
+        return
+    low, high = int(index.min()), int(index.max())
+    if low < -size or high >= size:
+        bad = low if low < -size else high
+        raise error(f"{op}index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 def _check_mask(mask: np.ndarray, shape: tuple, dim: int) -> None:
@@ -313,10 +320,7 @@ def _check_along_dim(op: str, input: Tensor, dim: int, index: Tensor, other: Ten
                 f"Expected index {list(idx.shape)} to be no larger than src {list(other.shape)} apart "
                 f"from dimension {d}"
             )
-    size = input._data.shape[d] if ndim else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = int(idx.min()) if idx.min() < -size else int(idx.max())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    check_range(idx, input._data.shape[d] if ndim else 1, d, RuntimeError)
     return d
 
 
@@ -444,11 +448,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if input._data.ndim == 0:
         return gather(input.reshape(1), 0, index.reshape(1)).reshape(())
     d = _normalize_dim(dim, input._data.ndim, "index_select")
-    size = input._data.shape[d]
-    idx = index._data
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = int(idx.min()) if idx.min() < -size else int(idx.max())
-        raise IndexError(f"index_select(): index {bad} is out of bounds for dimension {d} with size {size}")
+    check_range(index._data, input._data.shape[d], d, IndexError, "index_select(): ")
     return IndexSelect.apply(input, index=index, dim=d)
 
 
@@ -468,3 +468,78 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     return MaskedSelect.apply(input, mask=np.broadcast_to(mask._data, shape), shape=shape)
+
+
+class IndexAdd(Op):
+    """``input`` with ``alpha * source`` slices added at ``index`` along ``dim`` (repeats add up)."""
+
+    def forward(self, x, source, index, dim, alpha):
+        self.save_for_backward(index)
+        self.dim, self.alpha = dim, alpha
+        out = x._data.copy()
+        slots = out.reshape(1) if out.ndim == 0 else out  # a 0-d tensor is one slot (a view of out)
+        np.add.at(slots, (slice(None),) * dim + (index._data.reshape(-1),), alpha * source._data.reshape(
+            (-1,) if out.ndim == 0 else source._data.shape))
+        return out
+
+    def backward(self, grad):
+        (index,) = self.saved_tensors
+        picked = index_select(grad, self.dim, index.reshape(-1))
+        return grad, picked * self.alpha if self.alpha != 1 else picked
+
+
+@tensor_method
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """Add the slices of ``source`` (times ``alpha``) into ``input`` at ``index`` along ``dim``.
+
+    >>> import chainrule as torch
+    >>> torch.zeros(3).index_add(0, torch.tensor([0, 2, 0]), torch.tensor([1., 2., 3.]))
+    tensor([4., 0., 2.])
+    """
+    from chainrule.ops._operands import cast
+
+    index = _index_tensor(index, "index_add", "int32 or int64")
+    if index._data.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    shape, src_shape = input._data.shape, source._data.shape
+    if not shape and not src_shape:  # a 0-d tensor is one slot
+        return IndexAdd.apply(input, cast(source, input.dtype), index=index, dim=0, alpha=alpha)
+    d = _normalize_dim(dim, input._data.ndim, "index_add")
+    if len(src_shape) != len(shape) or src_shape[:d] + src_shape[d + 1:] != shape[:d] + shape[d + 1:]:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified dimension. Got "
+            f"self.shape = {list(shape)} source.shape = {list(src_shape)}"
+        )
+    if src_shape[d] != index._data.size:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({index._data.size}) should be equal to source.size(dim): "
+            f"({src_shape[d]}), for dim: {d}"
+        )
+    check_range(index._data, shape[d], d, RuntimeError)
+    return IndexAdd.apply(input, cast(source, input.dtype), index=index, dim=d, alpha=alpha)
+
+
+class IndexPutAccumulate(Op):
+    """``index_put(..., accumulate=True)``: values added at the indexed positions, repeats included."""
+
+    backward_name = "IndexPutBackward0"
+
+    def forward(self, x, values, key):
+        self.key = key
+        out = x._data.copy()
+        np.add.at(out, key, values._data)
+        return out
+
+    def backward(self, grad):
+        return grad, grad[self.key]
+
+
+@tensor_method
+def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    """``input`` with ``values`` written (or added, with ``accumulate``) at ``input[indices]``."""
+    if not isinstance(indices, (tuple, list)) or not all(isinstance(i, Tensor) for i in indices):
+        raise TypeError("index_put(): argument 'indices' must be a tuple of Tensors")
+    parts, _ = normalize_key(tuple(indices), input._data.shape)
+    values = fit_value(values, _target_shape(input._data.shape, parts, False), input.dtype)
+    op = IndexPutAccumulate if accumulate else IndexPut
+    return op.apply(input, values, key=parts)

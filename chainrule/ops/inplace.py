@@ -247,7 +247,7 @@ def _register_inplace_ops() -> None:
         "clamp_max_": Tensor.clamp_max, "floor_": Tensor.floor, "ceil_": Tensor.ceil,
         "round_": Tensor.round, "sign_": Tensor.sign, "sin_": Tensor.sin, "cos_": Tensor.cos,
         "reciprocal_": Tensor.reciprocal, "scatter_": Tensor.scatter, "scatter_add_": Tensor.scatter_add,
-        "masked_fill_": Tensor.masked_fill,
+        "masked_fill_": Tensor.masked_fill, "index_add_": Tensor.index_add, "index_put_": Tensor.index_put,
     }
     for name, function in pairs.items():
         setattr(Tensor, name, _inplace(name, function, fast.get(name)))

@@ -240,6 +240,11 @@ ALONG_DIM = [
     ("index_select_last_dim", lambda lib, x: lib.index_select(x, -1, lib.tensor([1])), [(3, 2)]),
     ("index_select_0d_index", lambda lib, x: x.index_select(1, lib.tensor(0)), [(3, 2)]),
     ("masked_select", lambda lib, x: x.masked_select(x > 0), [(3, 4)]),
+    ("index_add", lambda lib, x, s: x.index_add(1, lib.tensor([2, 0, 2]), s, alpha=-1.5), [(2, 4), (2, 3)]),
+    ("index_add_0d", lambda lib, x, s: lib.index_add(x, 0, lib.tensor([0]), s), [(), ()]),
+    ("index_put", lambda lib, x, v: x.index_put((lib.tensor([0, 1]), lib.tensor([2, 2])), v), [(2, 3), (2,)]),
+    ("index_put_accumulate", lambda lib, x, v: x.index_put((lib.tensor([1, 1, 0]),), v, accumulate=True),
+     [(2, 3), (3, 3)]),
     ("masked_select_broadcast", lambda lib, x: lib.masked_select(x, lib.tensor([True, False, True])), [(2, 3)]),
 ]
 
@@ -281,6 +286,10 @@ ALONG_DIM_ERRORS = [
     ("scatter_add_out_of_range", lambda lib: lib.zeros(2, 3).scatter_add(1, lib.tensor([[3]]), lib.ones(1, 1))),
     ("index_select_2d", lambda lib: lib.zeros(2, 3).index_select(1, lib.zeros(2, 2, dtype=lib.int64))),
     ("index_select_float", lambda lib: lib.zeros(2, 3).index_select(1, lib.tensor([1.0]))),
+    ("index_add_count", lambda lib: lib.zeros(3, 4).index_add(1, lib.tensor([0, 1]), lib.ones(3, 3))),
+    ("index_add_shape", lambda lib: lib.zeros(3, 4).index_add(1, lib.tensor([0, 1]), lib.ones(2, 2))),
+    ("index_add_range", lambda lib: lib.zeros(3, 4).index_add(1, lib.tensor([0, 9]), lib.ones(3, 2))),
+    ("index_add_0d_source", lambda lib: lib.zeros(()).index_add(0, lib.tensor([0, 0]), lib.ones(2))),
 ]
 
 

@@ -47,6 +47,8 @@ INPLACE_OPS = [
     ("copy_broadcast", lambda lib, y, o: y.copy_(o[1])),
     ("scatter_", lambda lib, y, o: y.scatter_(1, lib.tensor([[2], [0]]), o[:, :1])),
     ("scatter_add_", lambda lib, y, o: y.scatter_add_(0, lib.tensor([[1, 1, 0]]), o[:1])),
+    ("index_add_", lambda lib, y, o: y.index_add_(1, lib.tensor([0, 0]), o[:, 1:], alpha=2.0)),
+    ("index_put_", lambda lib, y, o: y.index_put_((lib.tensor([1, 0]),), o[0], accumulate=True)),
     ("twice", lambda lib, y, o: y.mul_(o).add_(o)),
 ]
 
