@@ -41,7 +41,8 @@ def run_once(name: str, seed: int, folder: Path) -> dict:
     args, target, _ = RUNS[name]
     command = [sys.executable, "-m", "chainrule", "train", *args, "--seed", str(seed), "--out", str(folder)]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")

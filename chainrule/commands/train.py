@@ -408,7 +408,8 @@ def plot_history(run: Run, path: Path) -> Path:
         axis.grid(alpha=0.3)
         axis.legend(frameon=False)
     model_name = "CNN" if config.model == "cnn" else "MLP " + ("x".join(map(str, config.hidden)) or "linear")
-    figure.suptitle(f"chainrule train {config.dataset} — {model_name}, {config.optimizer} lr={config.lr} ({config.schedule})")
+    figure.suptitle(f"chainrule train {config.dataset} — {model_name}, {config.optimizer} lr={config.lr} "
+                    f"({config.schedule})")
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

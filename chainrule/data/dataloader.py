@@ -68,7 +68,8 @@ def default_collate(samples: list) -> Any:
     if isinstance(first, Tensor):
         shapes = {tuple(s.shape) for s in samples}
         if len(shapes) > 1:
-            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes {sorted(shapes)}")
+            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
+                               f"{sorted(shapes)}")
         return Tensor._wrap(np.stack([s._data for s in samples]))
     if isinstance(first, np.ndarray):
         return Tensor._wrap(np.stack(samples))

@@ -105,13 +105,14 @@ def make_blobs(n_samples: int = 100, centers: int = 3, n_features: int = 2, clus
 
 def make_linear_regression(n_samples: int = 100, n_features: int = 1, noise: float = 0.1, bias: float = 0.5,
                            generator: Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
-    """``y = X @ w + bias + noise`` with X ~ N(0, 1) and true weights w ~ U(-2, 2).
+    """``y = X @ w + bias + noise`` with X ~ N(0, 1) and true weights of size 0.5 to 2, either sign.
 
     Returns ``(X, y, w)``: y has shape (n_samples, 1), so it matches ``Linear(n_features, 1)``'s output.
     """
     _check_count(n_samples, "make_linear_regression", 1)
     rng = _rng(generator)
-    weights = rng.uniform(-2.0, 2.0, size=(n_features, 1))
+    # bounded away from 0, so every feature matters and a fit has something to find
+    weights = rng.uniform(0.5, 2.0, size=(n_features, 1)) * rng.choice([-1.0, 1.0], size=(n_features, 1))
     x = rng.normal(size=(n_samples, n_features))
     y = x @ weights + bias + rng.normal(0.0, noise, size=(n_samples, 1))
     return _features(x), _features(y), _features(weights)

@@ -367,10 +367,10 @@ class Module:
                     f"checkpoint, the shape in current model is {target.shape}."
                 )
             elif array.dtype != target._data.dtype and strict:
+                saved = dtypes.from_numpy_dtype(array.dtype)
                 problems.append(
-                    f"dtype mismatch for {key}: the checkpoint holds {dtypes.from_numpy_dtype(array.dtype)}, "
-                    f"the model {target.dtype}; convert the model first (model.to({dtypes.from_numpy_dtype(array.dtype)})) "
-                    "or pass strict=False to cast the values."
+                    f"dtype mismatch for {key}: the checkpoint holds {saved}, the model {target.dtype}; convert the "
+                    f"model first (model.to({saved})) or pass strict=False to cast the values."
                 )
             else:
                 updates.append((target, array))

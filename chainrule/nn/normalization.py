@@ -83,7 +83,8 @@ class BatchNorm1d(Module):
             if self.momentum is None:  # cumulative moving average
                 momentum = 1.0 / float(self.num_batches_tracked.item())
         use_batch_stats = self.training or self.running_mean is None
-        running = (self.running_mean, self.running_var) if not self.training or self.track_running_stats else (None, None)
+        keeps_stats = not self.training or self.track_running_stats
+        running = (self.running_mean, self.running_var) if keeps_stats else (None, None)
         return F.batch_norm(input, *running, self.weight, self.bias, use_batch_stats, momentum, self.eps)
 
     def extra_repr(self) -> str:

@@ -28,7 +28,8 @@ def test_drop_last_skips_the_short_batch():
 
 def test_shuffle_with_a_seeded_generator_repeats_and_differs_per_epoch():
     def epochs(seed):
-        loader = data.DataLoader(_dataset(), batch_size=3, shuffle=True, generator=chainrule.Generator().manual_seed(seed))
+        generator = chainrule.Generator().manual_seed(seed)
+        loader = data.DataLoader(_dataset(), batch_size=3, shuffle=True, generator=generator)
         return [np.concatenate([y.numpy() for _, y in loader]).tolist() for _ in range(2)]
 
     first, again = epochs(0), epochs(0)
