@@ -201,7 +201,16 @@ VIEW_WRITES = [
     ("copy_into_zeros_view", lambda lib, x, o: _into_zeros(lib, o)),
     ("transpose_view_add_", lambda lib, x, o: _tap(lib, x, lambda y: y.view(2, 3).T.add_(o.view(3, 2)))),
     ("setitem_then_view_of_result", lambda lib, x, o: _tap(lib, x, lambda y: y.__setitem__(slice(0, 2), o[4:]))),
+    ("augmented_assignment", lambda lib, x, o: _augmented(x, o)),
 ]
+
+
+def _augmented(x, o):
+    y = x * 1
+    y[1:3] += o[:2] * 10  # Python: t = y[1:3]; t += ...; y[1:3] = t
+    y[[0, 3]] *= 5  # an advanced key: t is a copy, written back by index_put
+    y[0] -= 1
+    return y
 
 
 def _tap(lib, x, write):
@@ -243,6 +252,15 @@ def test_writing_through_views_matches_finite_differences(fn):
     x, o = (chainrule.tensor(rng.uniform(0.5, 2, 6), requires_grad=True) for _ in range(2))
     assert gradcheck(lambda x, o: fn(chainrule, x, o), (x, o))
     assert gradgradcheck(lambda x, o: fn(chainrule, x, o), (x, o))
+
+
+def test_augmented_assignment_through_keys_bumps_versions_as_torch():
+    torch = pytest.importorskip("torch")
+    versions = []
+    for lib in (chainrule, torch):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
+        versions.append(_augmented(x, x * 2)._version)
+    assert versions[0] == versions[1] == 5
 
 
 def test_the_base_of_a_written_view_gets_copyslices():
