@@ -72,10 +72,12 @@ def main() -> int:
                     for produced, kept in RUNS[name][2].items():
                         shutil.copyfile(Path(folder) / produced, ROOT / "docs" / "images" / kept)
             rows.append(row)
-            unit = "" if row["target"] is None else "%"
-            target = "-" if row["target"] is None else f">{row['target']:.0f}%"
-            print(f"{name:<12} {seed:>4} {row['final']:>6.1f}{unit} {row['best']:>6.1f}{unit} {target:>7} "
-                  f"{row['seconds']:>6.1f}s  {row['command']}", flush=True)
+            if row["target"] is None:  # regression: R², not a percentage
+                final, best, target = f"{row['final']:.3f}", f"{row['best']:.3f}", "R²"
+            else:
+                final, best, target = f"{row['final']:.1f}%", f"{row['best']:.1f}%", f">{row['target']:.0f}%"
+            print(f"{name:<12} {seed:>4} {final:>7} {best:>7} {target:>7} {row['seconds']:>6.1f}s  {row['command']}",
+                  flush=True)
     missed = [r for r in rows if r["target"] is not None and (r["final"] <= r["target"] or r["seconds"] >= 60)]
     if missed:
         print("below target or over a minute: " + ", ".join(f"{r['name']} (seed {r['seed']})" for r in missed))
