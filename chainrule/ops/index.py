@@ -271,11 +271,10 @@ def setitem(self: Tensor, key, value) -> None:
         return
     values = fit_value(value, _target_shape(self._data.shape, parts, False), self.dtype)
     needs_graph = grad_mode._grad_enabled.get() and (self._requires_grad or values._requires_grad)
-    inplace.check_inplace(self, needs_graph)
+    inplace.before_inplace_write(self, needs_graph)
     if needs_graph:
         inplace.rebase_inplace(self, lambda old: IndexPut.apply(old, values, key=parts))
         return
-    inplace.writable(self)
     self._data[parts] = values._data
     self._bump_version()
 

@@ -28,7 +28,14 @@ from chainrule.ops.shape import view_info
 # the checks PyTorch makes before writing
 
 
-def check_inplace(self: Tensor, needs_graph: bool) -> None:
+def before_inplace_write(self: Tensor, needs_graph: bool) -> None:
+    """Every in-place write starts here: refuse what PyTorch refuses, protect what a node saved."""
+    writable(self)
+    _refuse_for_autograd(self, needs_graph)
+    _protect_saved_output(self)
+
+
+def _refuse_for_autograd(self: Tensor, needs_graph: bool) -> None:
     """Refuse in-place writes that would make gradients wrong (PyTorch's errors)."""
     if not grad_mode._grad_enabled.get():
         return
@@ -148,8 +155,10 @@ def _protect_saved_output(t: Tensor) -> None:
 
 
 def rebase_inplace(self: Tensor, compute) -> Tensor:
-    """Record ``compute(old_self)`` and make its result this tensor's new value and history."""
-    _protect_saved_output(self)
+    """Record ``compute(old_self)`` and make its result this tensor's new value and history.
+
+    Call `before_inplace_write` first.
+    """
     info = view_info(self)
     if info is None:
         result = compute(_snapshot(self))
@@ -196,11 +205,9 @@ def _inplace(name: str, out_of_place, ufunc=None):
 
     def method(self: Tensor, *args, **kwargs) -> Tensor:
         needs_graph = _needs_graph(self, args)
-        check_inplace(self, needs_graph)
+        before_inplace_write(self, needs_graph)
         if needs_graph:
             return rebase_inplace(self, lambda old: out_of_place(old, *args, **kwargs))
-        writable(self)
-        _protect_saved_output(self)
         if ufunc is not None and len(args) == 1 and _fast_write(self, ufunc, args[0], kwargs):
             return self
         result = out_of_place(Tensor._wrap(self._data), *args, **kwargs)
@@ -310,11 +317,9 @@ class Copy(Op):
 def _write(self: Tensor, source: Tensor, op, **params) -> Tensor:
     """Overwrite every element of ``self`` with ``op.apply(old, source)`` (recorded when needed)."""
     needs_graph = _needs_graph(self, (source,)) and self.is_floating_point()
-    check_inplace(self, needs_graph)
+    before_inplace_write(self, needs_graph)
     if needs_graph:
         return rebase_inplace(self, lambda old: op.apply(old, source, **params))
-    writable(self)
-    _protect_saved_output(self)
     self._data[...] = np.broadcast_to(source._data, self._data.shape)
     self._bump_version()
     return self

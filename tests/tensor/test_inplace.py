@@ -277,6 +277,8 @@ INPLACE_ERRORS = [
     ("view_of_leaf", lambda lib: lib.zeros(3, requires_grad=True)[0].add_(1)),
     ("view_of_leaf_view", lambda lib: lib.zeros(3, requires_grad=True).view(3).mul_(2)),
     ("expand_write", lambda lib: lib.ones(2, 3).expand(2, 2, 3).add_(1)),
+    ("expand_write_in_graph", lambda lib: (lib.ones(3, requires_grad=True) * 2).expand(2, 3).mul_(2)),
+    ("expand_copy_in_graph", lambda lib: lib.ones(3).expand(2, 3).copy_(lib.ones(3, requires_grad=True))),
     ("int_gets_float", lambda lib: lib.arange(3).add_(1.5)),
     ("output_shape", lambda lib: lib.ones(3).add_(lib.ones(2, 3))),
     ("fill_non_0d", lambda lib: lib.ones(3).fill_(lib.ones(2))),
