@@ -20,6 +20,7 @@ from chainrule import dtypes
 from chainrule.autograd import grad_mode
 from chainrule.autograd.node import Op
 from chainrule.ops._operands import as_float
+from chainrule.ops.pointwise import maximum, minimum, where
 from chainrule._tensor import Tensor, _normalize_dim, tensor_method
 
 # ---------------------------------------------------------------------------------------
@@ -177,12 +178,13 @@ class Prod(Op):
         (x,) = self.saved_tensors
         axes = None if self.axis is None else (self.axis,)
         grad = expand_reduced(grad, x.shape, axes, self.keepdim)
-        if not grad_mode.is_grad_enabled():
-            return grad * _constant(_product_of_others(x._data, self.axis))
         if not (x._data == 0).any():
-            # Without zeros, prod / x_i is the product of the others, and stays differentiable.
+            # Without zeros, prod / x_i is the product of the others (PyTorch's rule: at an
+            # inf or nan element it gives nan, as torch does).
             out = with_reduced_axes(self.output(), x.shape, axes, self.keepdim)
             return grad * out / x
+        if not grad_mode.is_grad_enabled():
+            return grad * _constant(_product_of_others(x._data, self.axis))
         return grad * _product_of_others_differentiable(x, self.axis)
 
     def name(self) -> str:
@@ -217,8 +219,6 @@ def _product_of_others_differentiable(x: Tensor, axis: int | None) -> Tensor:
     rows = x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
     eye_shape = (n, n) + (1,) * (x.dim() - axis - 1)
     is_self = _constant(np.eye(n, dtype=bool).reshape(eye_shape))
-    from chainrule.ops.pointwise import where
-
     return prod(where(is_self, 1.0, rows), axis + 1)
 
 
@@ -291,8 +291,6 @@ def _variance_slope(x: Tensor, axes, correction) -> Tensor:
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
     """numerator / denominator, and 0 where the denominator is 0 (no nan in any derivative)."""
-    from chainrule.ops.pointwise import where
-
     zero = denominator._data == 0
     if not zero.any():
         return numerator / denominator
@@ -341,9 +339,16 @@ def std(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = F
 
 
 class _ExtremeShared(Op):
-    """max()/amax(): the gradient is shared evenly among the elements that tie for the extreme."""
+    """max()/amax(): the gradient is shared evenly among the elements that tie for the extreme.
+
+    As in PyTorch, max() *places* the shares on the winners (nan elements win a nan result)
+    and leaves exact zeros elsewhere, while amax *multiplies* the gradient by the shares:
+    a nan or inf gradient then reaches the whole slice, and a slice holding nan (no element
+    equals nan: a share of 0/0) gets nan.
+    """
 
     numpy_function = None
+    places_gradient = False
 
     def forward(self, x, axes=None, keepdim=False):
         self.save_for_backward(x)
@@ -353,18 +358,26 @@ class _ExtremeShared(Op):
     def backward(self, grad):
         (x,) = self.saved_tensors
         out = with_reduced_axes(self.output(), x.shape, self.axes, self.keepdim)
-        winners = (x._data == out._data) | (np.isnan(x._data) & np.isnan(out._data))
-        share = winners / np.sum(winners, axis=self.axes, keepdims=True)
-        return expand_reduced(grad, x.shape, self.axes, self.keepdim) * _constant(share.astype(x._data.dtype))
+        winners = x._data == out._data
+        if self.places_gradient:
+            winners |= np.isnan(x._data) & np.isnan(out._data)
+        with np.errstate(invalid="ignore"):
+            share = _constant((winners / np.sum(winners, axis=self.axes, keepdims=True)).astype(x._data.dtype))
+        grad = expand_reduced(grad, x.shape, self.axes, self.keepdim)
+        if self.places_gradient:
+            return where(_constant(winners), grad * share, 0.0)
+        return grad * share
 
 
 class MaxAll(_ExtremeShared):
     backward_name = "MaxBackward1"
+    places_gradient = True
     numpy_function = staticmethod(np.max)
 
 
 class MinAll(_ExtremeShared):
     backward_name = "MinBackward1"
+    places_gradient = True
     numpy_function = staticmethod(np.min)
 
 
@@ -390,10 +403,11 @@ class _ExtremeAlongDim(Op):
     def backward(self, grad):
         if self.axis is None:
             return grad
-        chosen = np.zeros(self.input_shape, dtype=grad._data.dtype)
+        chosen = np.zeros(self.input_shape, dtype=bool)
         index = self.indices if self.keepdim else np.expand_dims(self.indices, self.axis)
-        np.put_along_axis(chosen, index, 1, self.axis)
-        return expand_reduced(grad, self.input_shape, (self.axis,), self.keepdim) * _constant(chosen)
+        np.put_along_axis(chosen, index, True, self.axis)
+        # Placed, not multiplied: the other elements get exact zeros even if grad is inf or nan.
+        return where(_constant(chosen), expand_reduced(grad, self.input_shape, (self.axis,), self.keepdim), 0.0)
 
 
 class MaxDim(_ExtremeAlongDim):
@@ -446,8 +460,6 @@ def _check_nonempty(input: Tensor, axis, op: str) -> None:
 
 
 def _extreme(input: Tensor, dim, keepdim: bool, op: str, all_class, dim_class, arg_function):
-    from chainrule.ops.pointwise import maximum, minimum
-
     if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
         return (maximum if op == "max" else minimum)(input, dim)
     if dim is None:

@@ -17,11 +17,14 @@ from chainrule._tensor import Tensor, tensor_method
 
 
 def _shifted(a: np.ndarray, axis: int) -> np.ndarray:
-    """``a`` minus its largest value along ``axis`` (infinite maxima left alone)."""
+    """``a`` minus its largest value along ``axis``.
+
+    A slice holding +inf (inf - inf) or only -inf becomes nan throughout, as in PyTorch.
+    """
     if a.size == 0:
         return a
-    peak = np.max(a, axis=axis, keepdims=True)
-    return a - np.where(np.isfinite(peak), peak, 0).astype(a.dtype, copy=False)
+    with np.errstate(invalid="ignore"):
+        return a - np.max(a, axis=axis, keepdims=True)
 
 
 class Softmax(Op):

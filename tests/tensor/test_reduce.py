@@ -150,6 +150,27 @@ def test_norm_at_zero_has_a_zero_gradient_as_torch():
         assert_matches_torch(lambda lib, x: x.norm(p, dim=1), np.array([[0.0, 0.0], [3.0, 4.0]]), second=False)
 
 
+SPECIAL_VALUE_CASES = [
+    ("prod", lambda lib, x: x.prod()),
+    ("prod_dim", lambda lib, x: x.prod(1)),
+    ("max", lambda lib, x: x.max()),
+    ("max_dim", lambda lib, x: x.max(1)),
+    ("amax", lambda lib, x: x.amax(1)),
+    ("amin", lambda lib, x: x.amin(0)),
+    ("logsumexp", lambda lib, x: x.logsumexp(1)),
+    ("norm", lambda lib, x: x.norm(dim=1)),
+]
+
+
+@pytest.mark.parametrize("special", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("name, fn", SPECIAL_VALUE_CASES, ids=[c[0] for c in SPECIAL_VALUE_CASES])
+def test_nan_and_inf_give_torchs_values_and_gradients(name, fn, special):
+    array = random(3, 4)
+    array[1, 2] = special
+    with np.errstate(all="ignore"):
+        assert_matches_torch(fn, array, second=False)
+
+
 # (id, fn(lib, x)) for reductions without a gradient: compared on values and dtypes
 NO_GRAD_CASES = [
     ("argmax_all", lambda lib, x: x.argmax()),

@@ -37,6 +37,15 @@ def test_matches_torch(name, fn, array):
     assert_matches_torch(fn, array)
 
 
+@pytest.mark.parametrize("special", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_nan_and_inf_give_torchs_values_and_gradients(op, special):
+    array = random(3, 4)
+    array[1, 2] = special
+    with np.errstate(all="ignore"):
+        assert_matches_torch(lambda lib, x: getattr(x, op)(1), array, second=False)
+
+
 def _cross_entropy(lib, logits, targets):
     picked = logits.log_softmax(1) * lib.tensor(np.eye(logits.shape[1])[targets], dtype=lib.float64)
     return -picked.sum() / logits.shape[0]
