@@ -180,6 +180,16 @@ def _scatter(x, index, src, add):
     return out
 
 
+def _index_put(x, rows, values, accumulate):
+    """x with ``values`` written (or added, repeats summing) at ``rows``."""
+    out = x.copy()
+    if accumulate:
+        np.add.at(out, rows, values)
+    else:
+        out[rows] = values
+    return out
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 
@@ -382,6 +392,13 @@ OPS: list[OpSpec] = [
            lambda x, src: _scatter(x, np.array([[1, 0, 2]]), src, add=False), shapes=(((3, 3), (1, 3)),)),
     OpSpec("scatter_add", lambda lib, x, src: lib.scatter_add(x, 0, lib.tensor([[0, 1, 2], [0, 1, 0]]), src),
            lambda x, src: _scatter(x, np.array([[0, 1, 2], [0, 1, 0]]), src, add=True), shapes=(((3, 3), (2, 3)),)),
+    OpSpec("index_add", lambda lib, x, src: lib.index_add(x, 0, lib.tensor([0, 2, 0]), src),
+           lambda x, src: _index_put(x, [0, 2, 0], src, accumulate=True), shapes=(((3, 2), (3, 2)),)),
+    OpSpec("index_put", lambda lib, x, v: lib.index_put(x, (lib.tensor([0, 2]),), v),
+           lambda x, v: _index_put(x, [0, 2], v, accumulate=False), shapes=(((3, 2), (2, 2)),)),
+    OpSpec("index_put_accumulate", lambda lib, x, v: x.index_put((lib.tensor([1, 1, 0]),), v, accumulate=True),
+           lambda x, v: _index_put(x, [1, 1, 0], v, accumulate=True), shapes=(((3, 2), (3, 2)),),
+           needs=("index_put",)),
     # comparisons (no gradient)
     _binary("gt", np.greater, domains=(distinct(-2, 2), distinct(-1.97, 2.03)), differentiable=False),
     _binary("eq", np.equal, differentiable=False),

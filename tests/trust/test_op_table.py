@@ -24,15 +24,6 @@ AVAILABLE = available_ops()
 _NAME = "grad_fn name differs from PyTorch's"
 _AT_NAN = "backward at NaN/inf differs from PyTorch"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    **{("special_values_other", f"{name}-{label}"): "chainrule/ops/reduce.py: prod's gradient is exact (product "
-       "of the others) where torch's prod/x gives nan at a NaN or inf element"
-       for name in ("prod", "prod_dim") for label in ("nan", "inf", "-inf")},
-    **{("special_values_other", f"{name}-nan"): f"chainrule/ops/reduce.py: {name} over a NaN gives its gradient to "
-       "the NaN element; torch gives nan to the whole reduced slice" for name in ("amax", "amin")},
-    ("special_values_other", "softmax-inf"): "chainrule/ops/softmax.py: softmax of a slice holding +inf is "
-                                             "[nan, 0, 0, ...]; torch gives nan for the whole slice",
-    ("special_values_other", "log_softmax-inf"): "chainrule/ops/softmax.py: log_softmax of a slice holding +inf "
-                                                 "gives -inf beside the nan; torch gives nan for the whole slice",
     ("grad_fn_names", "operator_rsub_number"): f"{_NAME}: 3.0 - t gives SubBackward0, torch RsubBackward1",
     ("grad_fn_names", "remainder"): f"{_NAME}: remainder is composed (SubBackward0), torch RemainderBackward1",
     ("grad_fn_names", "rpow"): f"{_NAME}: 2.0 ** t gives PowBackward1, torch PowBackward2",
