@@ -85,20 +85,22 @@ _CPP_TYPE_NAMES = {"Float": "float", "Double": "double", "Half": "c10::Half", "L
                    "Bool": "bool"}
 
 
-def _check_dtypes(a: Tensor, b: Tensor, op: str, style: str) -> None:
-    if a._data.dtype is b._data.dtype or a._data.dtype == b._data.dtype:
+def _check_dtypes(a: Tensor, b: Tensor, op: str) -> None:
+    """One dtype for both, and not bool; PyTorch's message depends on the kernel (dot, mm, bmm)."""
+    if a._data.dtype == b._data.dtype:
         if a._data.dtype == np.bool_:
             raise RuntimeError(f"{op}: not implemented for 'Bool' tensors; convert them first (x.float())")
         return
     first, second = scalar_type_name(a._data.dtype), scalar_type_name(b._data.dtype)
-    if style == "mm":
+    ranks = (a._data.ndim, b._data.ndim)
+    if ranks == (1, 1):
+        message = f"dot : expected both vectors to have same dtype, but found {first} and {second}"
+    elif max(ranks) <= 2:
         message = (f"expected m1 and m2 to have the same dtype, but got: "
                    f"{_CPP_TYPE_NAMES.get(first, first)} != {_CPP_TYPE_NAMES.get(second, second)}")
-    elif style == "dot":
-        message = f"{op} : expected both vectors to have same dtype, but found {first} and {second}"
     else:
         message = f"expected scalar type {first} but found {second}"
-    raise RuntimeError(message + f" (convert one with .to(), e.g. b.to(a.dtype))")
+    raise RuntimeError(f"{message} (convert one with .to(), e.g. b.to(a.dtype))")
 
 
 def _mm_shape_error(rows: int, k: int, shape_b: tuple) -> RuntimeError:
@@ -188,15 +190,13 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if not isinstance(other, Tensor):
         other = ensure_tensor(other, "matmul")
     if input._data.ndim == 2 and other._data.ndim == 2:  # the hot path: two matrices
-        if input._data.dtype is not other._data.dtype:
-            _check_dtypes(input, other, "matmul", "mm")
+        if input._data.dtype is not other._data.dtype or input._data.dtype == np.bool_:
+            _check_dtypes(input, other, "matmul")
         if input._data.shape[1] != other._data.shape[0]:
             raise _mm_shape_error(input._data.shape[0], input._data.shape[1], other._data.shape)
         return Matmul.apply(input, other, torch_name="MmBackward0")
     _check_matmul_shapes(input, other)
-    nd = (input._data.ndim, other._data.ndim)
-    _check_dtypes(input, other, "dot" if nd == (1, 1) else "matmul", "dot" if nd == (1, 1) else
-                  "mm" if max(nd) <= 2 else "batched")
+    _check_dtypes(input, other, "matmul")
     return Matmul.apply(input, other, torch_name=_matmul_name(input, other))
 
 
@@ -236,7 +236,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k}] but got: "
             f"[{batch2}, {rows2}]."
         )
-    _check_dtypes(input, mat2, "bmm", "batched")
+    _check_dtypes(input, mat2, "bmm")
     return Matmul.apply(input, mat2, torch_name="BmmBackward0")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins  # sum, max, min, any and all below are the tensor reductions
 import math
 import warnings
-from collections import namedtuple
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -199,12 +199,15 @@ def _product_of_others(a: np.ndarray, axis: int | None) -> np.ndarray:
     """
     if axis is None:
         return _product_of_others(a.reshape(-1), 0).reshape(a.shape)
-    ones = np.ones_like(np.take(a, [0], axis=axis)) if a.shape[axis] else np.ones_like(a)
-    head = np.take(a, range(a.shape[axis] - 1), axis=axis)
-    left = np.concatenate([ones, np.cumprod(head, axis=axis)], axis=axis)
-    flipped = np.flip(np.take(a, range(1, a.shape[axis]), axis=axis), axis=axis)
-    right = np.flip(np.concatenate([ones, np.cumprod(flipped, axis=axis)], axis=axis), axis=axis)
-    return (left * right)[tuple(slice(0, n) for n in a.shape)]
+    n = a.shape[axis]
+    if n == 0:
+        return np.ones_like(a)
+    ones = np.ones_like(np.take(a, [0], axis=axis))
+    before = np.cumprod(np.take(a, range(n - 1), axis=axis), axis=axis)  # x0, x0 x1, ...
+    after = np.cumprod(np.flip(np.take(a, range(1, n), axis=axis), axis=axis), axis=axis)
+    left = np.concatenate([ones, before], axis=axis)
+    right = np.flip(np.concatenate([ones, after], axis=axis), axis=axis)
+    return left * right
 
 
 def _product_of_others_differentiable(x: Tensor, axis: int | None) -> Tensor:
@@ -443,7 +446,8 @@ def _return_type(op: str) -> type:
     return type(op, (_ReturnType,), {"__slots__": (), "_op": op})
 
 
-return_types = namedtuple("return_types", ["max", "min"])(_return_type("max"), _return_type("min"))
+# torch.return_types.max / .min
+return_types = SimpleNamespace(max=_return_type("max"), min=_return_type("min"))
 
 
 def _check_nonempty(input: Tensor, axis, op: str) -> None:

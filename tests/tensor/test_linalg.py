@@ -78,6 +78,10 @@ def test_rmatmul_and_integer_matmul_match_torch():
     x = chainrule.tensor(random(3, 2), requires_grad=True)
     out = chainrule.Tensor.__rmatmul__(x, chainrule.tensor(random(2, 3)))
     assert out.shape == (2, 2) and out.grad_fn.name() == "MmBackward0"
+    with pytest.raises(NotImplementedError):
+        torch.ones(2, 2).bool() @ torch.ones(2, 2).bool()
+    with pytest.raises(RuntimeError, match="matmul: not implemented for 'Bool' tensors"):
+        chainrule.ones(2, 2).bool() @ chainrule.ones(2, 2).bool()
 
 
 # (call, torch's exception type): our message must contain torch's
