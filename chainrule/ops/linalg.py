@@ -146,9 +146,12 @@ def _matmul_name(a: Tensor, b: Tensor) -> str:
         return "SqueezeBackward4"  # torch computes (a as a 1-row matrix) @ b, then squeezes the row
     if da == 2 and db == 2:
         return "MmBackward0"
-    if da == 2 and a._requires_grad:
-        # torch folds b's batch into columns and copies the transposed result back.
-        return "TransposeBackward0" if a._data.shape[0] == 1 else "CloneBackward0"
+    one_matrix = da == 2 or (da == 3 == db and a._data.shape[0] == 1 < b._data.shape[0])
+    if one_matrix and a._requires_grad:
+        # torch folds b's batch into one matrix product, then copies the transposed result
+        # back (no copy needed, only the transpose, when the result has a single row or column).
+        single = a._data.shape[-2] == 1 or b._data.shape[-1] == 1
+        return "TransposeBackward0" if single else "CloneBackward0"
     return "UnsafeViewBackward0"  # torch runs mm or bmm on folded views and views the result back
 
 

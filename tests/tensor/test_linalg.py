@@ -4,6 +4,8 @@ finite differences (no torch)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -37,6 +39,23 @@ MATMUL_SHAPES = [
 @pytest.mark.parametrize("shape_a, shape_b", MATMUL_SHAPES, ids=[f"{a}@{b}" for a, b in MATMUL_SHAPES])
 def test_matmul_matches_torch(shape_a, shape_b):
     assert_matches_torch(lambda lib, a, b: a @ b, random(*shape_a, seed=1), random(*shape_b, seed=2))
+
+
+def test_grad_fn_names_follow_torchs_kernel_choice_over_a_grid_of_shapes():
+    torch = pytest.importorskip("torch")
+    shapes_a = [(3,), (1, 3), (2, 3), (1, 2, 3), (1, 1, 3), (5, 2, 3), (1, 1, 2, 3), (2, 1, 2, 3), (4, 5, 1, 3)]
+    shapes_b = [(3,), (3, 1), (3, 4), (1, 3, 4), (5, 3, 4), (5, 3, 1), (1, 5, 3, 4), (2, 5, 3, 4), (5, 1, 3, 4)]
+    compared = 0
+    for shape_a, shape_b in itertools.product(shapes_a, shapes_b):
+        for grad_a, grad_b in ((True, True), (True, False), (False, True)):
+            try:
+                theirs = torch.ones(shape_a, requires_grad=grad_a) @ torch.ones(shape_b, requires_grad=grad_b)
+            except RuntimeError:
+                continue  # batch shapes that do not broadcast
+            ours = chainrule.ones(shape_a, requires_grad=grad_a) @ chainrule.ones(shape_b, requires_grad=grad_b)
+            assert ours.grad_fn.name() == theirs.grad_fn.name(), (shape_a, shape_b, grad_a, grad_b)
+            compared += 1
+    assert compared > 200
 
 
 def test_grad_fn_name_of_a_batch_times_a_shared_matrix_without_grad():

@@ -144,8 +144,10 @@ def test_matches_torch(name, fn, array):
     assert_matches_torch(fn, array)
 
 
-def test_norm_at_zero_has_a_zero_gradient_as_torch():
-    for p in (2, 1, 3, 0.5, float("inf")):
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, math.inf])
+def test_norm_at_zero_has_a_zero_gradient_as_torch(p):
+    # Second derivatives at 0 are infinite or undefined (torch gives nan for some p): not compared.
+    with np.errstate(all="ignore"):
         assert_matches_torch(lambda lib, x: x.norm(p), np.zeros(3), second=False)
         assert_matches_torch(lambda lib, x: x.norm(p, dim=1), np.array([[0.0, 0.0], [3.0, 4.0]]), second=False)
 
