@@ -586,7 +586,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
 
     >>> import chainrule as torch
     >>> torch.tensor([1000.0, 1000.0]).logsumexp(0)
-    tensor(1000.6931)
+    tensor(1000.6932)
     """
     input = as_float(input)
     return Logsumexp.apply(input, axes=normalize_dims(dim, input._data.ndim, "logsumexp"), keepdim=keepdim)
