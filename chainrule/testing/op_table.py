@@ -78,7 +78,7 @@ class OpSpec:
 
     name: str
     call: Callable  # (lib, *tensors) -> Tensor | tuple
-    reference: Callable  # (*float64 arrays) -> array | tuple, NumPy
+    reference: Callable | None  # (*float64 arrays) -> array | tuple, NumPy; None: PyTorch is the reference
     shapes: tuple = (((),), ((5,),), ((2, 3),))
     domains: tuple = (ANY,)
     differentiable: bool = True  # False: no gradient flows (comparisons), or it is zero a.e.
@@ -399,6 +399,44 @@ OPS: list[OpSpec] = [
     OpSpec("index_put_accumulate", lambda lib, x, v: x.index_put((lib.tensor([1, 1, 0]),), v, accumulate=True),
            lambda x, v: _index_put(x, [1, 1, 0], v, accumulate=True), shapes=(((3, 2), (3, 2)),),
            needs=("index_put",)),
+    # neural-network functions (chainrule.nn.functional); PyTorch is the reference where NumPy has none
+    _unary("leaky_relu", lambda x: np.where(x > 0, x, 0.1 * x), NONZERO,
+           call=lambda lib, x: _functional(lib).leaky_relu(x, 0.1), needs=("nn.functional.leaky_relu",)),
+    _unary("silu", lambda x: x * _sigmoid(x), call=lambda lib, x: _functional(lib).silu(x),
+           needs=("nn.functional.silu",)),
+    OpSpec("linear", lambda lib, x, w, b: _functional(lib).linear(x, w, b), lambda x, w, b: x @ w.T + b,
+           shapes=(((4, 3), (2, 3), (2,)), ((3,), (2, 3), (2,))), needs=("nn.functional.linear",)),
+    OpSpec("conv2d", lambda lib, x, w, b: _functional(lib).conv2d(x, w, b, stride=1, padding=1), None,
+           shapes=(((1, 2, 4, 4), (3, 2, 3, 3), (3,)),), needs=("nn.functional.conv2d",)),
+    OpSpec("conv2d_strided", lambda lib, x, w: _functional(lib).conv2d(x, w, stride=2), None,
+           shapes=(((2, 1, 5, 5), (2, 1, 2, 2)),), needs=("nn.functional.conv2d",)),
+    OpSpec("max_pool2d", lambda lib, x: _functional(lib).max_pool2d(x, 2), None, shapes=(((1, 2, 4, 4),),),
+           domains=(distinct(),), needs=("nn.functional.max_pool2d",)),
+    OpSpec("cross_entropy", lambda lib, x: _functional(lib).cross_entropy(x, lib.tensor([0, 3, 1])), None,
+           shapes=(((3, 4),),), needs=("nn.functional.cross_entropy",)),
+    OpSpec("nll_loss", lambda lib, x: _functional(lib).nll_loss(x, lib.tensor([2, 0]), reduction="sum"),
+           lambda x: -(x[0, 2] + x[1, 0]), shapes=(((2, 3),),), needs=("nn.functional.nll_loss",)),
+    OpSpec("mse_loss", lambda lib, a, b: _functional(lib).mse_loss(a, b), lambda a, b: np.mean((a - b) ** 2),
+           shapes=(((3, 4), (3, 4)),), needs=("nn.functional.mse_loss",)),
+    OpSpec("l1_loss", lambda lib, a, b: _functional(lib).l1_loss(a, b), lambda a, b: np.mean(np.abs(a - b)),
+           shapes=(((3, 4), (3, 4)),), domains=(distinct(-2, 2), distinct(-1.97, 2.03)),
+           needs=("nn.functional.l1_loss",)),
+    OpSpec("binary_cross_entropy",
+           lambda lib, p: _functional(lib).binary_cross_entropy(p, lib.tensor([[0.0, 1.0, 1.0], [1.0, 0.0, 0.3]],
+                                                                               dtype=p.dtype)),
+           lambda p: -np.mean(np.array([[0, 1, 1], [1, 0, 0.3]]) * np.log(p)
+                              + (1 - np.array([[0, 1, 1], [1, 0, 0.3]])) * np.log(1 - p)),
+           shapes=(((2, 3),),), domains=(uniform(0.1, 0.9),), needs=("nn.functional.binary_cross_entropy",)),
+    OpSpec("binary_cross_entropy_with_logits",
+           lambda lib, x: _functional(lib).binary_cross_entropy_with_logits(x, lib.tensor([1.0, 0.0, 0.5],
+                                                                                          dtype=x.dtype)),
+           None, shapes=(((3,),),), needs=("nn.functional.binary_cross_entropy_with_logits",)),
+    OpSpec("layer_norm", lambda lib, x, w, b: _functional(lib).layer_norm(x, (4,), w, b), None,
+           shapes=(((3, 4), (4,), (4,)),), needs=("nn.functional.layer_norm",)),
+    OpSpec("batch_norm_training", lambda lib, x, w, b: _functional(lib).batch_norm(x, None, None, w, b, training=True),
+           None, shapes=(((5, 3), (3,), (3,)),), needs=("nn.functional.batch_norm",)),
+    OpSpec("embedding", lambda lib, w: _functional(lib).embedding(lib.tensor([[0, 2], [2, 2]]), w),
+           lambda w: w[[[0, 2], [2, 2]]], shapes=(((3, 4),),), needs=("nn.functional.embedding",)),
     # comparisons (no gradient)
     _binary("gt", np.greater, domains=(distinct(-2, 2), distinct(-1.97, 2.03)), differentiable=False),
     _binary("eq", np.equal, differentiable=False),

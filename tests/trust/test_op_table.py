@@ -24,6 +24,18 @@ AVAILABLE = available_ops()
 _NAME = "grad_fn name differs from PyTorch's"
 _AT_NAN = "backward at NaN/inf differs from PyTorch"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    **{("grad_fn_names", name): f"{_NAME}: chainrule/nn/functional.py composes {name} from primitive ops, so a "
+       f"loss prints grad_fn=<{ours}> where torch prints <{theirs}>"
+       for name, ours, theirs in (
+           ("leaky_relu", "WhereBackward0", "LeakyReluBackward0"), ("silu", "MulBackward0", "SiluBackward0"),
+           ("linear", "AddBackward0", "AddmmBackward0"), ("conv2d", "AddBackward0", "ConvolutionBackward0"),
+           ("cross_entropy", "DivBackward0", "NllLossBackward0"), ("nll_loss", "SumBackward0", "NllLossBackward0"),
+           ("mse_loss", "MeanBackward0", "MseLossBackward0"),
+           ("binary_cross_entropy", "MeanBackward0", "BinaryCrossEntropyBackward0"),
+           ("binary_cross_entropy_with_logits", "MeanBackward0", "BinaryCrossEntropyWithLogitsBackward0"),
+           ("layer_norm", "AddBackward0", "NativeLayerNormBackward0"),
+           ("batch_norm_training", "AddBackward0", "NativeBatchNormBackward0"))},
+    ("special_values_other", "l1_loss-nan"): f"{_AT_NAN}: l1_loss's gradient at a NaN is nan (sign(nan)); torch gives 0",
     ("grad_fn_names", "operator_rsub_number"): f"{_NAME}: 3.0 - t gives SubBackward0, torch RsubBackward1",
     ("grad_fn_names", "remainder"): f"{_NAME}: remainder is composed (SubBackward0), torch RemainderBackward1",
     ("grad_fn_names", "rpow"): f"{_NAME}: 2.0 ** t gives PowBackward1, torch PowBackward2",
@@ -129,7 +141,7 @@ def test_missing_ops_are_only_ones_other_work_will_add():
 # -- values ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spec, shapes", _cases(test="values"))
+@pytest.mark.parametrize("spec, shapes", _cases(lambda s: s.reference is not None, test="values"))
 def test_values_match_numpy(spec, shapes):
     arrays = sample_inputs(spec, shapes)
     outs = _outputs(spec, _leaves(arrays, requires_grad=False))
@@ -344,14 +356,14 @@ def test_values_gradients_and_second_derivatives_match_torch(spec, shapes):
     if not spec.second_derivative:
         return
     second = [(g, tg) for g, tg in zip(our_grads, their_grads) if tg is not None and tg.requires_grad]
-    if any(g is None or not g.requires_grad for g, _ in second):
-        # Allowed only where the second derivative is zero (relu: torch records a graph
-        # for the constant mask, chainrule does not).
-        theirs2 = torch.autograd.grad([tg for _, tg in second], theirs, [torch.ones_like(tg) for _, tg in second],
-                                      allow_unused=True)
-        assert all(t2 is None or not _array(t2).any() for t2 in theirs2), (
-            f"{spec.name}: torch's gradient has a non-zero derivative, chainrule's gradient records no graph")
-        return
+    for g, tg in second:
+        if g is None or not g.requires_grad:
+            # A gradient that records no graph is allowed only where it is constant: relu's
+            # mask, a bias's summed gradient (torch records a graph for those anyway).
+            theirs2 = torch.autograd.grad(tg, theirs, torch.ones_like(tg), allow_unused=True, retain_graph=True)
+            assert all(t2 is None or not _array(t2).any() for t2 in theirs2), (
+                f"{spec.name}: torch's gradient has a non-zero derivative, chainrule's gradient records no graph")
+    second = [(g, tg) for g, tg in second if g is not None and g.requires_grad]
     if not second:
         return
     ws = [rng.standard_normal(tuple(tg.shape)) for _, tg in second]
