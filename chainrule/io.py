@@ -6,6 +6,8 @@ The file is a standard safetensors file: the tensors (by readable names such as
 
 * loading never unpickles: a checkpoint cannot run code, and any safetensors reader
   can open it;
+* the checksum covers everything that is loaded (the layout text and the tensor bytes),
+  so a flipped bit anywhere is reported, never loaded as a different value;
 * a truncated, corrupted or foreign file raises `CheckpointError` naming the problem;
 * round trips are bit-exact (same dtypes, same bytes);
 * writes are atomic: the bytes go to a temporary file in the same folder, are flushed
@@ -26,7 +28,9 @@ import numpy as np
 from chainrule._tensor import Tensor
 
 FORMAT = "chainrule.checkpoint/1"
-_FORMAT_KEY, _LAYOUT_KEY, _DIGEST_KEY = "format", "chainrule.layout", "chainrule.sha256"
+_FORMAT_KEY = "format"
+_VERSION_KEY, _LAYOUT_KEY, _DIGEST_KEY = "chainrule.format", "chainrule.layout", "chainrule.sha256"
+_CHAINRULE_KEYS = (_VERSION_KEY, _LAYOUT_KEY, _DIGEST_KEY)
 _MAX_HEADER = 100 * 1024 * 1024  # safetensors' own limit on the JSON header
 
 
@@ -54,12 +58,12 @@ def save(obj: Any, f: str | os.PathLike) -> None:
         raise TypeError("chainrule.save stores tensors and plain values, not modules: "
                         "save model.state_dict() and load it with model.load_state_dict(chainrule.load(path))")
     tensors: dict[str, np.ndarray] = {}
-    layout = _encode(obj, [], tensors)
+    layout = json.dumps(_encode(obj, [], tensors), separators=(",", ":"))
     metadata = {
         _FORMAT_KEY: "pt",  # what other safetensors readers expect
-        "chainrule.format": FORMAT,
-        _LAYOUT_KEY: json.dumps(layout, separators=(",", ":")),
-        _DIGEST_KEY: _digest(tensors),
+        _VERSION_KEY: FORMAT,
+        _LAYOUT_KEY: layout,
+        _DIGEST_KEY: _digest(FORMAT, layout, tensors),
     }
     to_bytes = _safetensors().save
     _atomic_write(Path(f), to_bytes(tensors, metadata=metadata))
@@ -111,8 +115,11 @@ def _where(path: list) -> str:
     return "/".join(str(p) for p in path) or "the top level"
 
 
-def _digest(tensors: dict[str, np.ndarray]) -> str:
+def _digest(version: str, layout: str, tensors: dict[str, np.ndarray]) -> str:
+    """SHA-256 of everything that is loaded: the version, the layout text and every tensor's bytes."""
     digest = hashlib.sha256()
+    for text in (version, layout):
+        digest.update(f"{len(text)}|{text}|".encode())
     for name in sorted(tensors):
         array = tensors[name]
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
@@ -179,15 +186,21 @@ def load(f: str | os.PathLike, map_location: Any = None, weights_only: bool = Tr
     header = _read_header(payload, path)
     arrays = _read_tensors(payload, header, path)
     metadata = header.get("__metadata__") or {}
-    if metadata.get("chainrule.format") is None:
+    if not isinstance(metadata, dict):
+        raise CheckpointError(f"{path}: corrupted: the safetensors metadata is not a JSON object")
+    present = [key for key in _CHAINRULE_KEYS if key in metadata]
+    if not present and not any(str(key).startswith("chainrule") for key in metadata):
         return {name: Tensor._wrap(array) for name, array in arrays.items()}  # a plain safetensors file
-    if metadata["chainrule.format"] != FORMAT:
-        raise CheckpointError(f"{path}: written by a newer chainrule ({metadata['chainrule.format']}); "
-                              f"this version reads {FORMAT}")
-    if _digest(arrays) != metadata.get(_DIGEST_KEY):
-        raise CheckpointError(f"{path}: corrupted: the tensor bytes do not match the checksum saved with them")
+    if len(present) < len(_CHAINRULE_KEYS) or not all(isinstance(metadata[key], str) for key in present):
+        # a damaged key must not turn the file into an unchecked "plain" one
+        raise CheckpointError(f"{path}: corrupted: its chainrule metadata is incomplete (has {sorted(present)})")
+    version, layout_text = metadata[_VERSION_KEY], metadata[_LAYOUT_KEY]
+    if _digest(version, layout_text, arrays) != metadata[_DIGEST_KEY]:
+        raise CheckpointError(f"{path}: corrupted: the contents do not match the checksum saved with them")
+    if version != FORMAT:
+        raise CheckpointError(f"{path}: written by a newer chainrule ({version}); this version reads {FORMAT}")
     try:
-        layout = json.loads(metadata[_LAYOUT_KEY])
+        layout = json.loads(layout_text)
         return _decode(layout, arrays)
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path}: corrupted: the checkpoint's layout cannot be read ({error})") from None
@@ -225,9 +238,8 @@ def _read_header(payload: bytes, path: Path) -> dict:
 def _read_tensors(payload: bytes, header: dict, path: Path) -> dict[str, np.ndarray]:
     start = 8 + int.from_bytes(payload[:8], "little")
     data_size = len(payload) - start
-    ends = [entry.get("data_offsets", [0, 0])[1] for name, entry in header.items()
-            if name != "__metadata__" and isinstance(entry, dict)]
-    needed = max(ends, default=0)
+    needed = max((_checked_entry(name, entry, path) for name, entry in header.items() if name != "__metadata__"),
+                 default=0)
     if needed > data_size:
         raise CheckpointError(f"{path}: truncated: the tensors need {needed} bytes of data but the file holds "
                               f"{data_size}")
@@ -237,6 +249,25 @@ def _read_tensors(payload: bytes, header: dict, path: Path) -> dict[str, np.ndar
         raise CheckpointError(f"{path}: corrupted safetensors file: {error}") from None
     # copies: the arrays must own writable memory (the loaded bytes are read-only)
     return {name: np.array(array) for name, array in arrays.items()}
+
+
+def _checked_entry(name: str, entry: Any, path: Path) -> int:
+    """Check one tensor's header entry before anything reads it; returns where its bytes end."""
+    problem = None
+    if not isinstance(entry, dict):
+        problem = "is not a JSON object"
+    else:
+        shape, offsets, dtype = entry.get("shape"), entry.get("data_offsets"), entry.get("dtype")
+        if not isinstance(dtype, str):
+            problem = "has no dtype"
+        elif not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+            problem = f"has an invalid shape {shape!r}"
+        elif (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets)
+              or not 0 <= offsets[0] <= offsets[1]):
+            problem = f"has invalid data offsets {offsets!r}"
+    if problem is not None:
+        raise CheckpointError(f"{path}: corrupted: the header entry for tensor {name!r} {problem}")
+    return entry["data_offsets"][1]
 
 
 def _decode(layout: Any, arrays: dict[str, np.ndarray]) -> Any:

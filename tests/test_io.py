@@ -156,7 +156,37 @@ def test_flipped_bits_in_the_tensor_data_are_detected(tmp_path):
     data = bytearray(path.read_bytes())
     data[-3] ^= 0x10
     path.write_bytes(bytes(data))
-    with pytest.raises(CheckpointError, match="corrupted: the tensor bytes do not match the checksum"):
+    with pytest.raises(CheckpointError, match="corrupted: the contents do not match the checksum"):
+        chainrule.load(path)
+
+
+def _damaged(tmp_path, old: bytes, new: bytes):
+    path = tmp_path / "ckpt.safetensors"
+    chainrule.save({"model": {"steps": chainrule.tensor([1, 2])}, "epoch": 3}, path)
+    data = path.read_bytes()
+    assert data.count(old) == 1
+    path.write_bytes(data.replace(old, new))
+    return path
+
+
+@pytest.mark.parametrize("old,new", [(b'\\"steps\\"', b'\\"rteps\\"'), (b'\\"epoch\\",3', b'\\"epoch\\",7')],
+                         ids=["a state_dict key", "a saved number"])
+def test_damage_to_the_layout_is_detected(tmp_path, old, new):
+    with pytest.raises(CheckpointError, match="do not match the checksum"):
+        chainrule.load(_damaged(tmp_path, old, new))
+
+
+def test_a_damaged_format_key_does_not_make_the_file_unchecked(tmp_path):
+    with pytest.raises(CheckpointError, match="chainrule metadata is incomplete"):
+        chainrule.load(_damaged(tmp_path, b'"chainrule.format"', b'"chaInrule.format"'))
+
+
+@pytest.mark.parametrize("offsets", [4, [4], ["0", "4"], [8, 4], [-4, 0], None])
+def test_malformed_tensor_entries_are_reported(tmp_path, offsets):
+    header = json.dumps({"t": {"dtype": "F32", "shape": [1], "data_offsets": offsets}}).encode()
+    path = tmp_path / "bad.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(16))
+    with pytest.raises(CheckpointError, match="header entry for tensor 't' has invalid data offsets"):
         chainrule.load(path)
 
 
