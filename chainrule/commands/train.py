@@ -31,7 +31,7 @@ HELP = "train a network on a built-in data set (moons, circles, spirals, digits,
 
 EPILOG = """\
 examples:
-  chainrule train moons                              2-D toy set, an MLP, about 5 seconds
+  chainrule train moons                              2-D toy set, an MLP, a few seconds
   chainrule train spirals --hidden 128,128           three spiral arms
   chainrule train digits --model cnn                 8x8 handwritten digits, a small CNN
   chainrule train regression --epochs 30             a straight-line fit
@@ -505,7 +505,7 @@ def _pyplot():
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("train", help=HELP, description=HELP + ".", epilog=EPILOG,
+    parser = subparsers.add_parser("train", help=HELP, description=HELP + ".", epilog=EPILOG + _defaults_text(),
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=DATASETS, help="the data set")
     parser.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="network (cnn: digits only)")
@@ -524,6 +524,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", metavar="CKPT", type=Path, help="continue from a last.safetensors")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.set_defaults(run=run)
+
+
+def _defaults_text() -> str:
+    lines = ["", "defaults per data set (each option overrides its own):"]
+    for key, values in DEFAULTS.items():
+        hidden = ",".join(map(str, values["hidden"])) or "none"
+        name = key.replace("-cnn", " --model cnn")
+        lines.append(f"  {name:<23} --hidden {hidden:<8} --epochs {values['epochs']:<4} --lr {values['lr']:<6} "
+                     f"--batch-size {values['batch_size']} --samples {values['samples']} --noise {values['noise']}")
+    return "\n".join(lines) + "\n"
 
 
 def _single_blas_thread():
