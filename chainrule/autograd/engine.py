@@ -213,8 +213,12 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
-            if needed is None or node in needed:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                # Every consumer is done but none sent a gradient (all returned None):
+                # the node contributes nothing, yet what lies below it must still be released.
+                _skip_node(node, deps, ready, buffers)
+            elif needed is None or node in needed:
                 if (node._pre_hooks or node._retained is not None or capture is not None
                         or accumulate_only is not None or type(node) is AccumulateGrad):
                     grads = _special_cases(node, grads, create_graph, capture, accumulate_only, captured)
@@ -235,7 +239,7 @@ def _skip_node(node: Node, deps: dict, ready: list, buffers: dict) -> None:
         if fn is not None:
             remaining = deps[fn] - 1
             deps[fn] = remaining
-            if remaining == 0 and fn in buffers:
+            if remaining == 0:
                 ready.append(fn)
 
 
@@ -275,7 +279,7 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
                 slot[nr] = slot[nr] + g
         remaining = deps[fn] - 1
         deps[fn] = remaining
-        if remaining == 0 and fn in buffers:
+        if remaining == 0:
             ready.append(fn)
 
 

@@ -59,6 +59,7 @@ class Node:
     _saved = None  # tensors saved for backward; None once released
     _saved_versions = ()
     _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
+    _output_version = None  # the output tensor's version counter (a list), checked by output()
     _released = False
     _pre_hooks = None  # hooks registered on the output tensor (non-leaf register_hook)
     _retained = None  # weakref to the output tensor when it called retain_grad()
@@ -101,6 +102,14 @@ class Node:
         array = self._saved_output
         if array is None:
             raise RuntimeError(_FREED_MESSAGE)
+        counter = self._output_version
+        if counter is not None and counter[0] != 0:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: the output of {self.name()} (shape {list(array.shape)}), which this "
+                f"derivative reuses, is at version {counter[0]}; expected version 0 instead. Use "
+                "out.clone() before modifying it in place."
+            )
         if grad_mode.is_grad_enabled():
             return Tensor._wrap(array, self)
         return Tensor._wrap(array)
@@ -209,6 +218,9 @@ class Op(Node):
         result = _wrap(out, node)
         node._output_ref = weakref.ref(result)
         node._out_meta = (out.shape, out.dtype)
+        if node._saved_output is not None:
+            # In-place writes to the output (through it, a view or detach()) bump this counter.
+            node._output_version = result._version_counter
         return result
 
 

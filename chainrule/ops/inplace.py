@@ -152,6 +152,7 @@ def _protect_saved_output(t: Tensor) -> None:
     saved = getattr(node, "_saved_output", None) if node is not None else None
     if saved is not None and np.may_share_memory(saved, owner._data):
         node._saved_output = saved.copy()
+        node._output_version = None  # the copy is safe from this write: no version check needed
 
 
 def rebase_inplace(self: Tensor, compute) -> Tensor:

@@ -293,3 +293,32 @@ def test_leaf_gradients_never_alias_each_other_or_the_callers_tensors():
     first = u.grad
     (u * 2).sum().backward()
     assert first is u.grad and u.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_a_none_gradient_does_not_cut_off_other_paths():
+    class FirstInputGetsNone(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return None, grad
+
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    FirstInputGetsNone.apply(y, x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    z = torch.ones(2, requires_grad=True)
+    w = z * 3
+    FirstInputGetsNone.apply(w, z).sum().backward()
+    (w.sum()).backward()  # the part of the graph that got no gradient was not run, so still usable
+    assert z.grad.tolist() == [4.0, 4.0]
+
+
+def test_modifying_a_saved_output_in_place_is_detected():
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    y = x.exp()
+    y.detach().mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
