@@ -12,6 +12,12 @@ from chainrule._tensor import Tensor
 from chainrule.data.dataset import Dataset, _fetch
 
 
+# PyTorch options about worker processes and pinned memory: meaningless for NumPy arrays in one
+# process, accepted so that PyTorch code runs unchanged.
+_IGNORED_OPTIONS = {"num_workers", "pin_memory", "timeout", "worker_init_fn", "prefetch_factor",
+                    "persistent_workers", "multiprocessing_context", "pin_memory_device", "in_order"}
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size``.
 
@@ -26,7 +32,12 @@ class DataLoader:
     """
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False, drop_last: bool = False,
-                 generator=None, collate_fn: Callable[[list], Any] | None = None, **unused: Any) -> None:
+                 generator=None, collate_fn: Callable[[list], Any] | None = None, **torch_options: Any) -> None:
+        unknown = set(torch_options) - _IGNORED_OPTIONS
+        if unknown:
+            raise TypeError(f"DataLoader got unexpected argument(s) {sorted(unknown)}; chainrule's DataLoader takes "
+                            "batch_size, shuffle, drop_last, generator and collate_fn (and ignores "
+                            "PyTorch's worker and memory-pinning options)")
         if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or batch_size <= 0):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, shuffle

@@ -68,6 +68,9 @@ def test_dataset_errors():
         data.DataLoader(_dataset(), batch_size=0)
     with pytest.raises(NotImplementedError):
         len(data.Dataset())
+    with pytest.raises(TypeError, match=r"unexpected argument\(s\) \['batchsize'\]"):
+        data.DataLoader(_dataset(), batchsize=4)
+    assert len(data.DataLoader(_dataset(), batch_size=5, num_workers=2, pin_memory=True)) == 2  # PyTorch's options
 
 
 def test_random_split_partitions_the_data():
