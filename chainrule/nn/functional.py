@@ -402,8 +402,9 @@ def _soft_cross_entropy(log_probs: Tensor, target: Tensor, weight, weight_shape,
     if weight is not None:
         terms = terms * weight.reshape(tuple(weight_shape))
     losses = -terms.sum(class_dim)
-    if reduction == "mean":
-        return losses.sum() / float(max(log_probs.numel() // classes, 0) or float("nan"))
+    if reduction == "mean":  # over samples (not weights), as PyTorch; an empty batch gives nan
+        samples = log_probs.numel() // classes
+        return losses.sum() / samples if samples else losses.sum() * float("nan")
     return _reduce(losses, reduction)
 
 

@@ -116,3 +116,10 @@ def test_errors_name_the_problem_as_torch_does():
         chainrule.nn.MSELoss(reduction="avg")
     with pytest.warns(UserWarning, match="Using a target size"):
         F.mse_loss(x, x[0])
+
+
+def test_empty_batches_give_nan_like_torch():
+    probabilities = F.cross_entropy(chainrule.zeros(0, 3), chainrule.zeros(0, 3))
+    indices = F.cross_entropy(chainrule.zeros(0, 3), chainrule.zeros(0, dtype=chainrule.int64))
+    assert np.isnan(probabilities.item()) and np.isnan(indices.item())
+    assert F.cross_entropy(chainrule.zeros(0, 3), chainrule.zeros(0, dtype=chainrule.int64), reduction="sum").item() == 0
