@@ -149,9 +149,11 @@ def _matmul_name(a: Tensor, b: Tensor) -> str:
     one_matrix = da == 2 or (da == 3 == db and a._data.shape[0] == 1 < b._data.shape[0])
     if one_matrix and a._requires_grad:
         # torch folds b's batch into one matrix product, then copies the transposed result
-        # back (no copy needed, only the transpose, when the result has a single row or column).
-        single = a._data.shape[-2] == 1 or b._data.shape[-1] == 1
-        return "TransposeBackward0" if single else "CloneBackward0"
+        # back (no copy needed, only the transpose, when the result has a single row or
+        # column, or nothing at all).
+        rows, columns = a._data.shape[-2], b._data.shape[-1]
+        no_copy = rows <= 1 or columns <= 1 or 0 in b._data.shape[:-2]
+        return "TransposeBackward0" if no_copy else "CloneBackward0"
     return "UnsafeViewBackward0"  # torch runs mm or bmm on folded views and views the result back
 
 

@@ -169,9 +169,9 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 class Prod(Op):
     """The product; d(prod)/dx_i is the product of the *other* elements (right even at zeros)."""
 
-    def forward(self, x, axis=None, keepdim=False):
+    def forward(self, x, axis=None, keepdim=False, dim_given=False):
         self.save_for_backward(x)
-        self.axis, self.keepdim = axis, keepdim
+        self.axis, self.keepdim, self.dim_given = axis, keepdim, dim_given
         return self.save_output(np.prod(x._data, axis=axis, keepdims=keepdim))
 
     def backward(self, grad):
@@ -188,7 +188,7 @@ class Prod(Op):
         return grad * _product_of_others_differentiable(x, self.axis)
 
     def name(self) -> str:
-        return "ProdBackward0" if self.axis is None else "ProdBackward1"
+        return "ProdBackward1" if self.dim_given else "ProdBackward0"
 
 
 def _product_of_others(a: np.ndarray, axis: int | None) -> np.ndarray:
@@ -237,7 +237,7 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype=
     input = _cast_to(input, dtype)
     if input._data.dtype.kind in "biu":
         input = Tensor._wrap(input._data.astype(np.int64))
-    return Prod.apply(input, axis=axis, keepdim=keepdim and dim is not None)
+    return Prod.apply(input, axis=axis, keepdim=keepdim and dim is not None, dim_given=dim is not None)
 
 
 # ---------------------------------------------------------------------------------------

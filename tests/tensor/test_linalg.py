@@ -232,3 +232,30 @@ def test_grad_fn_names_without_torch():
     assert [t.grad_fn.name() for t in names] == [
         "MmBackward0", "DotBackward0", "MvBackward0", "SqueezeBackward4", "UnsafeViewBackward0",
         "UnsafeViewBackward0", "BmmBackward0", "MulBackward0"]
+
+
+# -- random broadcast shapes against torch -------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@st.composite
+def matmul_shapes(draw):
+    """Two operand shapes: 1-D or matrices with up to two batch dims that may broadcast."""
+    n, k, p = draw(st.integers(0, 3)), draw(st.integers(0, 3)), draw(st.integers(1, 3))
+    batch = draw(st.lists(st.integers(1, 3), max_size=2))
+    a_batch = [draw(st.sampled_from([b, 1])) for b in batch][draw(st.integers(0, len(batch))):]
+    b_batch = [draw(st.sampled_from([b, 1])) for b in batch][draw(st.integers(0, len(batch))):]
+    a_shape = (k,) if draw(st.booleans()) and not a_batch else (*a_batch, n, k)
+    b_shape = (k,) if draw(st.booleans()) and not b_batch else (*b_batch, k, p)
+    return a_shape, b_shape
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(matmul_shapes(), st.integers(0, 2**16))
+def test_random_broadcast_matmul_matches_torch(shapes, seed):
+    a_shape, b_shape = shapes
+    rng = np.random.default_rng(seed)
+    assert_matches_torch(lambda lib, a, b: a @ b, rng.standard_normal(a_shape), rng.standard_normal(b_shape),
+                         seed=seed)

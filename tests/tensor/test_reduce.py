@@ -339,3 +339,58 @@ def test_reduction_grad_fn_names_and_dtypes_without_torch():
         "LogsumexpBackward0", "LinalgVectorNormBackward0", "CumsumBackward0"]
     assert x.argmax().dtype == chainrule.int64 and x.argmax().grad_fn is None
     assert x.all().dtype == chainrule.bool and x.any(1).tolist() == [True, True]
+
+
+# -- random shapes, dims and keepdim against torch -----------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+# name -> fn(lib, x, dims, keepdim); `dims` is a tuple of ints, ops taking one dim use dims[0]
+RANDOM_REDUCTIONS = {
+    "sum": lambda lib, x, dims, keepdim: x.sum(dims, keepdim=keepdim),
+    "mean": lambda lib, x, dims, keepdim: x.mean(dims, keepdim=keepdim),
+    "prod": lambda lib, x, dims, keepdim: x.prod(dims[0], keepdim=keepdim),
+    "var": lambda lib, x, dims, keepdim: x.var(dims, keepdim=keepdim, correction=0),
+    "std": lambda lib, x, dims, keepdim: x.std(dims, keepdim=keepdim),
+    "amax": lambda lib, x, dims, keepdim: x.amax(dims, keepdim=keepdim),
+    "amin": lambda lib, x, dims, keepdim: x.amin(dims, keepdim=keepdim),
+    "max_dim": lambda lib, x, dims, keepdim: x.max(dims[0], keepdim=keepdim),
+    "min_dim": lambda lib, x, dims, keepdim: x.min(dims[0], keepdim),
+    "logsumexp": lambda lib, x, dims, keepdim: x.logsumexp(dims, keepdim=keepdim),
+    "norm": lambda lib, x, dims, keepdim: x.norm(dim=dims, keepdim=keepdim),
+    "norm_p3": lambda lib, x, dims, keepdim: x.norm(3, dims, keepdim),
+    "cumsum": lambda lib, x, dims, keepdim: x.cumsum(dims[0]),
+}
+
+
+@st.composite
+def reduction_cases(draw):
+    shape = tuple(draw(st.lists(st.integers(0, 3), min_size=0, max_size=3)))
+    n = max(len(shape), 1)
+    dims = tuple(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=n, unique_by=lambda d: d % n)))
+    return draw(st.sampled_from(sorted(RANDOM_REDUCTIONS))), shape, dims, draw(st.booleans())
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(reduction_cases(), st.integers(0, 2**16))
+def test_random_reductions_match_torch(case, seed):
+    """Values, names, gradients and second derivatives, or the same kind of error."""
+    torch = pytest.importorskip("torch")
+    name, shape, dims, keepdim = case
+    data = np.round(np.random.default_rng(seed).standard_normal(shape), 1)  # rounding makes ties
+    fn = lambda lib, x: RANDOM_REDUCTIONS[name](lib, x, dims, keepdim)  # noqa: E731
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # var/std with no degrees of freedom
+            fn(torch, torch.tensor(data, requires_grad=True))
+    except (RuntimeError, IndexError) as error:
+        with pytest.raises(type(error)):
+            fn(chainrule, chainrule.tensor(data, requires_grad=True))
+        return
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        values = _outputs(fn(chainrule, chainrule.tensor(data)))[0].numpy()
+        # At a zero norm or std the second derivative is infinite or undefined: not compared.
+        smooth = name not in ("norm", "norm_p3", "std") or bool(np.all(values != 0))
+        assert_matches_torch(fn, data, second=smooth, seed=seed)
