@@ -207,6 +207,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
             f"Given groups=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} to have "
             f"{weight.shape[1] if weight.dim() == 4 else '?'} channels, but got {x.shape[1]} channels instead"
         )
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"conv2d: expected input and weight of the same dtype, but got {x.dtype} and "
+                           f"{weight.dtype}; convert one with .to(), e.g. x.to({weight.dtype})")
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     padding = _conv_padding(padding, weight.shape[2:], stride, dilation)
     out = conv_ops.Conv2d.apply(x, weight, geometry=conv_ops.Geometry(stride, padding, dilation))

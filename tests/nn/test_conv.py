@@ -73,6 +73,9 @@ def test_conv2d_errors_name_the_problem():
         F.conv2d(x, chainrule.zeros(3, 1, 3, 3))
     with pytest.raises(RuntimeError, match="Kernel size can't be greater than actual input size"):
         F.conv2d(x, chainrule.zeros(3, 2, 7, 7))
+    with pytest.raises(RuntimeError, match="expected input and weight of the same dtype, but got torch.float32 and "
+                                           "torch.float64"):
+        F.conv2d(x, chainrule.zeros(3, 2, 3, 3, dtype=chainrule.float64))
     with pytest.raises(RuntimeError, match="Expected 3D \\(unbatched\\) or 4D"):
         F.conv2d(chainrule.zeros(5, 5), chainrule.zeros(3, 2, 3, 3))
 
