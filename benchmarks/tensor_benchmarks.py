@@ -5,8 +5,10 @@
 2. A chain of 1000 small adds, forward + backward: microseconds per op.
 3. A 2048x2048 matmul forward + backward vs three NumPy matmuls (what it must compute).
 
-Every library runs the same code (`lib` is chainrule or torch), each with its default
-threads (NumPy's BLAS and PyTorch both use the machine's cores). Ratios below 1 are faster.
+Every library runs the same code (`lib` is chainrule or torch). BLAS and PyTorch are held to
+one thread (threadpoolctl, torch.set_num_threads): on a small, shared machine, BLAS threads
+spinning against other processes make timings swing tenfold, and one thread treats every
+library alike. `--threads N` changes that. Ratios below 1 are faster.
 """
 
 from __future__ import annotations
@@ -32,12 +34,28 @@ def best_time(fn: Callable[[], object], repeats: int = 7, number: int = 1) -> fl
     return best
 
 
+_THREADS = 1
+
+
 def _torch():
     try:
         import torch
     except ImportError:
         return None
+    torch.set_num_threads(_THREADS)
     return torch
+
+
+def _limit_blas_threads(threads: int):
+    """Hold NumPy's BLAS to ``threads`` threads (a context manager; a no-op without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+
+        print("(threadpoolctl not installed: BLAS uses its default threads)")
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 # -- 1. MLP step ---------------------------------------------------------------------------
@@ -188,13 +206,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--only", choices=["mlp", "add", "matmul"])
+    parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads (default 1)")
     args = parser.parse_args(argv)
-    if args.only in (None, "add"):
-        bench_add_chain(args.repeats)
-    if args.only in (None, "mlp"):
-        bench_mlp(args.repeats)
-    if args.only in (None, "matmul"):
-        bench_matmul(max(3, args.repeats // 2))
+    global _THREADS
+    _THREADS = args.threads
+    with _limit_blas_threads(args.threads):
+        if args.only in (None, "add"):
+            bench_add_chain(args.repeats)
+        if args.only in (None, "mlp"):
+            bench_mlp(args.repeats)
+        if args.only in (None, "matmul"):
+            bench_matmul(max(3, args.repeats // 2))
 
 
 if __name__ == "__main__":

@@ -385,20 +385,31 @@ def _mark_foreign(g) -> None:
         _FOREIGN_ARRAYS[-1].add(id(g._data))
 
 
-def _owned_by_engine(data: np.ndarray) -> bool:
-    """True when nothing but the engine's temporary tensor refers to ``data``.
+def _owned_by_engine(g) -> bool:
+    """True when nothing but the engine's temporary tensor refers to ``data``'s memory.
 
     Then the first gradient of a leaf can adopt it instead of copying (PyTorch "steals" it
-    too). Anything else — a view, a user's tensor, an array two inputs share (``a + b`` hands
-    the same gradient to both) — has more references, and is copied.
+    too). Anything else — a user's tensor, a hook's result, an array two inputs share
+    (``a + b`` hands the same gradient to both) — has more references, and is copied. A view
+    (``w.t()``'s gradient is a transposed view) qualifies when its base is referenced by it alone.
     """
-    return (
-        data.base is None
-        and data.flags.writeable
-        # g._data, the caller's local, this argument, getrefcount's own: nobody else
-        and sys.getrefcount(data) <= 4
-        and not (_FOREIGN_ARRAYS and id(data) in _FOREIGN_ARRAYS[-1])
-    )
+    data = g._data
+    if not data.flags.writeable:
+        return False
+    foreign = _FOREIGN_ARRAYS[-1] if _FOREIGN_ARRAYS else ()
+    # g._data, this local, getrefcount's own: nobody else
+    if sys.getrefcount(data) > 3 or id(data) in foreign:
+        return False
+    base = data.base
+    if base is None:
+        return True
+    # data.base, this local, getrefcount's own (+ the base tensor a view op remembers, when
+    # only that view refers to it); and the base must own its memory
+    allowed = 3
+    view_of = g._view_of
+    if view_of is not None and view_of.base._data is base and sys.getrefcount(view_of.base) <= 2:
+        allowed += 1
+    return base.base is None and sys.getrefcount(base) <= allowed and id(base) not in foreign
 
 
 def _accumulate_into(tensor, g, create_graph: bool) -> None:
@@ -409,8 +420,7 @@ def _accumulate_into(tensor, g, create_graph: bool) -> None:
         if create_graph:
             tensor._grad = g
         else:
-            data = g._data
-            tensor._grad = Tensor._wrap(data if _owned_by_engine(data) else data.copy())
+            tensor._grad = Tensor._wrap(g._data if _owned_by_engine(g) else g._data.copy())
     elif create_graph or grad_mode.is_grad_enabled():
         tensor._grad = current + g
     else:

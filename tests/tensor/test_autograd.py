@@ -322,3 +322,15 @@ def test_modifying_a_saved_output_in_place_is_detected():
     y.detach().mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_a_gradient_view_is_never_adopted_when_its_memory_is_shared():
+    kept = torch.ones(2, 3)
+    w = torch.ones(3, 2, requires_grad=True)
+    w.register_hook(lambda g: kept.t())  # a view of a tensor the caller keeps
+    (w * 1).sum().backward()
+    w.grad.add_(1)
+    assert kept.tolist() == [[1.0] * 3] * 2
+    m = torch.ones(3, 2, requires_grad=True)
+    (torch.ones(4, 2) @ m.t()).sum().backward()  # m's gradient arrives as a transposed view
+    assert m.grad.tolist() == [[4.0, 4.0]] * 3
