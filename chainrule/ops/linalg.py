@@ -31,43 +31,49 @@ class Matmul(Op):
     symbol = "@"
 
     def forward(self, a, b, torch_name="MmBackward0"):
-        self.save_for_backward(a, b)
+        # dL/da needs only b and dL/db only a: keep an operand only if the other one wants a
+        # gradient (as PyTorch does: less memory, and no false "modified in place" errors).
+        self.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
+        self.ranks = (a._data.ndim, b._data.ndim)
         self.torch_name = torch_name
         return np.matmul(a._data, b._data)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        (a_edge, _), (b_edge, _) = self.next_functions
-        need_a, need_b = a_edge is not None, b_edge is not None  # skip products nobody needs
         if grad_mode.is_grad_enabled():
-            return matmul_gradients(grad, a, b, need_a, need_b)
-        da, db = matmul_gradients(grad._data, a._data, b._data, need_a, need_b)
-        return (Tensor._wrap(da) if need_a else None), (Tensor._wrap(db) if need_b else None)
+            return matmul_gradients(grad, a, b, self.ranks)
+        da, db = matmul_gradients(grad._data, _array(a), _array(b), self.ranks)
+        return (Tensor._wrap(da) if da is not None else None), (Tensor._wrap(db) if db is not None else None)
 
     def name(self) -> str:
         return self.torch_name
 
 
-def matmul_gradients(grad, a, b, need_a: bool = True, need_b: bool = True) -> tuple:
+def _array(t: Tensor | None) -> np.ndarray | None:
+    return t._data if t is not None else None
+
+
+def matmul_gradients(grad, a, b, ranks: tuple) -> tuple:
     """(dL/da, dL/db) for ``a @ b``; works the same on NumPy arrays and on Tensors.
 
-    dL/da = grad @ b^T and dL/db = a^T @ grad. The results may keep broadcast batch
+    dL/da = grad @ b^T and dL/db = a^T @ grad; pass None for ``b`` (``a``) to skip dL/da
+    (dL/db). ``ranks`` are the operands' ndims. The results may keep broadcast batch
     dimensions: the engine sums them away.
     """
-    a_vector, b_vector = a.ndim == 1, b.ndim == 1
+    a_vector, b_vector = ranks[0] == 1, ranks[1] == 1
     if b_vector:  # b is a column: grad gets that column axis back
-        b = b.reshape(b.shape[0], 1)
+        b = b.reshape(-1, 1) if b is not None else None
         grad = grad.reshape(tuple(grad.shape) + (1,))
     if a_vector:  # a is a row: grad gets that row axis back
-        a = a.reshape(1, a.shape[0])
+        a = a.reshape(1, -1) if a is not None else None
         grad = grad.reshape(tuple(grad.shape[:-1]) + (1, grad.shape[-1]))
     da = db = None
-    if need_a:
+    if b is not None:
         da = grad @ b.mT
         if a_vector:
             da = da.reshape(tuple(da.shape[:-2]) + (da.shape[-1],))
-    if need_b:
-        if b.ndim == 2 and a.ndim > 2:
+    if a is not None:
+        if ranks[1] <= 2 and a.ndim > 2:
             # A batch of rows times one matrix: fold the batch into the rows, so the sum over
             # the batch happens inside one matrix product instead of after a batch of them.
             rows = math.prod(a.shape[:-1])

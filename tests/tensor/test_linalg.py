@@ -226,6 +226,24 @@ def test_matmul_gradients_by_hand_and_only_where_needed():
     assert shared.grad.tolist() == [[8.0, 8.0], [8.0, 8.0]]  # summed over the batch of 4
 
 
+def test_matmul_keeps_only_the_operands_its_gradients_need_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (chainrule, torch):
+        x = lib.tensor(random(2, 3))  # data: no gradient wanted, so w need not be kept
+        w = lib.tensor(random(3, 4), requires_grad=True)
+        y = (x @ w).sum()
+        with lib.no_grad():
+            w.mul_(2.0)  # e.g. an optimizer step before backward
+        y.backward()
+        np.testing.assert_allclose(w.grad.numpy(), x.numpy().T @ np.ones((2, 4)))  # dL/dw = x^T @ ones
+        h = lib.tensor(random(2, 3), requires_grad=True)
+        z = (h @ w).sum()
+        with lib.no_grad():
+            w.mul_(2.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            z.backward()
+
+
 def test_grad_fn_names_without_torch():
     m, v, batch = (chainrule.ones(*s, requires_grad=True) for s in ((2, 2), (2,), (3, 2, 2)))
     names = [m @ m, v @ v, m @ v, v @ m, batch @ batch, batch @ m, chainrule.bmm(batch, batch), chainrule.outer(v, v)]
