@@ -330,3 +330,44 @@ def test_culprit_inside_a_model_points_at_the_user_line_and_checks_parameters():
     # the same model with a right op passes, its parameters (float64) included in the graph
     model.forward = lambda x: RightCube.apply(model.linear(x).tanh())
     assert gradcheck(loss_of, (leaf(4, 3),))
+
+
+# -- gradcheck catches a skewed derivative of any op ---------------------------------------------
+
+
+def _skewed(spec, factor: float) -> type:
+    """A custom Function computing ``spec``'s op, whose backward is the op's own times ``factor``."""
+
+    class Skewed(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return spec.call(torch, x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            with torch.enable_grad():
+                x = x.detach().requires_grad_(True)
+                (g,) = torch.autograd.grad(spec.call(torch, x), x, grad)
+            return g * factor
+
+    return Skewed
+
+
+def _smooth_unary_specs():
+    from chainrule.testing.op_table import available_ops
+
+    return [s for s in available_ops() if s.elementwise and s.arity == 1 and s.differentiable
+            and s.second_derivative]
+
+
+@pytest.mark.parametrize("spec", _smooth_unary_specs(), ids=str)
+def test_gradcheck_catches_a_one_percent_error_in_any_ops_derivative(spec):
+    from chainrule.testing.op_table import sample_inputs
+
+    x = torch.tensor(sample_inputs(spec, ((4,),))[0], requires_grad=True)
+    assert gradcheck(lambda t: _skewed(spec, 1.0).apply(t), (x,), eps=spec.eps)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda t: _skewed(spec, 1.01).apply(t), (x,), eps=spec.eps)
+    assert info.value.culprit.name == "SkewedBackward"
