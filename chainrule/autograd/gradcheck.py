@@ -651,6 +651,7 @@ _active_recorder: contextvars.ContextVar[_Recorder | None] = contextvars.Context
                                                                                    default=None)
 _patch_lock = threading.Lock()
 _patch_users = 0
+_patched: list = []  # the classes whose apply is wrapped while a recording runs
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -658,19 +659,19 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _recording_nodes():
     """While active (in this thread or task), every new graph node remembers its inputs.
 
-    `Op.apply` and `Function.apply` are wrapped for the duration: the engine itself stays
-    free of any bookkeeping cost when no check is running. Other threads pass straight
-    through the wrappers, since the recorder lives in a context variable.
+    `Op.apply`, `Function.apply` and every op class's own ``apply`` are wrapped for the
+    duration: the engine itself stays free of any bookkeeping cost when no check is running.
+    Other threads pass straight through the wrappers, since the recorder lives in a context
+    variable. (Code that saved a bound ``apply`` beforehand, as the fast ``a + b`` operators
+    do, bypasses the wrapper: those built-in nodes are simply not re-checked.)
     """
-    global _patch_users
-    from chainrule.autograd.function import Function
-    from chainrule.autograd.node import Op
-
+    global _patch_users, _patched
     recorder = _Recorder()
     with _patch_lock:
         if _patch_users == 0:
-            _wrap_apply(Op)
-            _wrap_apply(Function)
+            _patched = _classes_with_own_apply()
+            for cls in _patched:
+                _wrap_apply(cls)
         _patch_users += 1
     token = _active_recorder.set(recorder)
     try:
@@ -680,8 +681,23 @@ def _recording_nodes():
         with _patch_lock:
             _patch_users -= 1
             if _patch_users == 0:
-                Op.apply = Op.__dict__["apply"].__wrapped_classmethod__
-                Function.apply = Function.__dict__["apply"].__wrapped_classmethod__
+                for cls in _patched:
+                    cls.apply = cls.__dict__["apply"].__wrapped_classmethod__
+                _patched = []
+
+
+def _classes_with_own_apply() -> list:
+    """`Op`, `Function` and every subclass that defines its own ``apply`` (MultiOutputOp, ...)."""
+    from chainrule.autograd.function import Function
+    from chainrule.autograd.node import Op
+
+    found, stack = [], [Op, Function]
+    while stack:
+        cls = stack.pop()
+        if "apply" in cls.__dict__ and cls not in found:
+            found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
 
 
 def _wrap_apply(cls) -> None:

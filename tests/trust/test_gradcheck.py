@@ -371,3 +371,16 @@ def test_gradcheck_catches_a_one_percent_error_in_any_ops_derivative(spec):
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda t: _skewed(spec, 1.01).apply(t), (x,), eps=spec.eps)
     assert info.value.culprit.name == "SkewedBackward"
+
+
+def test_the_culprit_search_records_multi_output_ops_and_unwraps_after():
+    from chainrule.autograd.gradcheck import _recording_nodes
+    from chainrule.autograd.node import Op
+
+    x = leaf(4)
+    with _recording_nodes() as recorder:
+        a, b = x.split(2)
+        WrongCube.apply(a * 1.0)
+    names = [r.node.name() for r in recorder.records]
+    assert "SplitBackward0" in names and "WrongCubeBackward" in names
+    assert not hasattr(Op.__dict__["apply"], "__wrapped_classmethod__")
