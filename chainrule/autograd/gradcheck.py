@@ -644,7 +644,8 @@ class _NodeRecord:
 
 @dataclass
 class _Recorder:
-    records: list = field(default_factory=list)
+    records: list = field(default_factory=list)  # _NodeRecord per tensor-graph node, in creation order
+    value_sites: dict = field(default_factory=dict)  # id(Value node) -> (node, site, source line)
 
 
 _active_recorder: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("chainrule_gradcheck_recorder",
@@ -652,6 +653,7 @@ _active_recorder: contextvars.ContextVar[_Recorder | None] = contextvars.Context
 _patch_lock = threading.Lock()
 _patch_users = 0
 _patched: list = []  # the classes whose apply is wrapped while a recording runs
+_value_patch_users = 0
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -684,6 +686,42 @@ def _recording_nodes():
                 for cls in _patched:
                     cls.apply = cls.__dict__["apply"].__wrapped_classmethod__
                 _patched = []
+
+
+@contextlib.contextmanager
+def _recording_value_sites():
+    """While active (in this thread), every new `Value` node remembers where user code made it.
+
+    Value's ops all build their output with ``chainrule.scalar.value._node``; it is wrapped
+    for the duration, as `Op.apply` is for tensors.
+    """
+    global _value_patch_users
+    from chainrule.scalar import value as value_module
+
+    recorder = _Recorder()
+    with _patch_lock:
+        if _value_patch_users == 0:
+            original = value_module._node
+
+            def node_with_site(*args, **kwargs):
+                out = original(*args, **kwargs)
+                active = _active_recorder.get()
+                if active is not None:
+                    active.value_sites[id(out)] = (out, *_user_site())
+                return out
+
+            node_with_site.__wrapped__ = original
+            value_module._node = node_with_site
+        _value_patch_users += 1
+    token = _active_recorder.set(recorder)
+    try:
+        yield recorder
+    finally:
+        _active_recorder.reset(token)
+        with _patch_lock:
+            _value_patch_users -= 1
+            if _value_patch_users == 0:
+                value_module._node = value_module._node.__wrapped__
 
 
 def _classes_with_own_apply() -> list:
@@ -835,7 +873,8 @@ def _find_scalar_culprit(engine: _ScalarEngine, func, args, tol: _Tolerances) ->
     """Check each Value node's stored local derivatives against its op re-run on nudged operands."""
     from chainrule.graph import topological_order
 
-    outputs = engine.run(func, args)
+    with _recording_value_sites() as recorder:
+        outputs = engine.run(func, args)
     seen: set = set()
     for out in outputs.values:
         for node in topological_order(out):
@@ -851,7 +890,8 @@ def _find_scalar_culprit(engine: _ScalarEngine, func, args, tol: _Tolerances) ->
                 a, n = np.array([[float(local)]]), np.array([[numeric]])
                 if not _close(a, n, tol):
                     mismatch = _Mismatch(0, j, a, n, (), (), tol)
-                    return Culprit(f"{node._op!r} (Value op, operands {points})", None, "", "", mismatch)
+                    _, site, line = recorder.value_sites.get(id(node), (None, "", ""))
+                    return Culprit(f"{node._op!r} (Value op, operands {points})", None, site, line, mismatch)
     return None
 
 

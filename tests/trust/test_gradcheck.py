@@ -257,13 +257,18 @@ def test_value_function_with_several_outputs():
 
 def test_value_node_with_a_wrong_local_derivative_is_named():
     def sabotaged(a):
-        out = (a * 2).tanh()
+        out = (a * 2).tanh()  # the Value op to blame
         out._local = (0.5,)  # as if tanh's rule were wrong
         return out + a
 
     with pytest.raises(GradcheckError) as info:
         gradcheck(sabotaged, (Value(0.4),))
-    assert "'tanh'" in info.value.culprit.name
+    culprit = info.value.culprit
+    assert "'tanh'" in culprit.name
+    assert culprit.site.startswith(__file__) and culprit.source_line.endswith("# the Value op to blame")
+    from chainrule.scalar import value
+
+    assert not hasattr(value._node, "__wrapped__")  # unwrapped after the search
 
 
 # -- against PyTorch's own gradcheck ------------------------------------------------------------
