@@ -334,3 +334,11 @@ def test_a_gradient_view_is_never_adopted_when_its_memory_is_shared():
     m = torch.ones(3, 2, requires_grad=True)
     (torch.ones(4, 2) @ m.t()).sum().backward()  # m's gradient arrives as a transposed view
     assert m.grad.tolist() == [[4.0, 4.0]] * 3
+
+
+def test_torch_utils_data_path_is_chainrule_data():
+    from chainrule.utils.data import DataLoader, TensorDataset
+
+    loader = DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2)
+    assert [batch[0].tolist() for batch in loader] == [[0.0, 1.0], [2.0, 3.0]]
+    assert torch.utils.data.DataLoader is DataLoader
