@@ -35,6 +35,7 @@ class Matmul(Op):
         # gradient (as PyTorch does: less memory, and no false "modified in place" errors).
         self.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         self.ranks = (a._data.ndim, b._data.ndim)
+        self.transposed = (_is_transposed(a._data), _is_transposed(b._data))
         self.torch_name = torch_name
         return np.matmul(a._data, b._data)
 
@@ -42,11 +43,34 @@ class Matmul(Op):
         a, b = self.saved_tensors
         if grad_mode.is_grad_enabled():
             return matmul_gradients(grad, a, b, self.ranks)
-        da, db = matmul_gradients(grad._data, _array(a), _array(b), self.ranks)
+        if self.ranks == (2, 2) and any(self.transposed):
+            da, db = _matrix_gradients_in_layout(grad._data, _array(a), _array(b), self.transposed)
+        else:
+            da, db = matmul_gradients(grad._data, _array(a), _array(b), self.ranks)
         return (Tensor._wrap(da) if da is not None else None), (Tensor._wrap(db) if db is not None else None)
 
     def name(self) -> str:
         return self.torch_name
+
+
+def _is_transposed(x: np.ndarray) -> bool:
+    """A 2-D array laid out column by column (``w.t()`` of a row-major ``w``)."""
+    return x.ndim == 2 and x.flags.f_contiguous and not x.flags.c_contiguous
+
+
+def _matrix_gradients_in_layout(grad: np.ndarray, a, b, transposed: tuple) -> tuple:
+    """dL/da, dL/db for 2-D ``a @ b``, each laid out like its operand.
+
+    ``x @ w.t()`` is how a linear layer multiplies: w.t() is column-major, and a gradient
+    computed row-major would come back to ``w`` transposed (slow to add into, slow to copy).
+    Computing (b @ grad^T)^T instead of grad @ b^T gives the same numbers, already in w's layout.
+    """
+    da = db = None
+    if b is not None:
+        da = (b @ grad.T).T if transposed[0] else grad @ b.T
+    if a is not None:
+        db = (grad.T @ a).T if transposed[1] else a.T @ grad
+    return da, db
 
 
 def _array(t: Tensor | None) -> np.ndarray | None:
