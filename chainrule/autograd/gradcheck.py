@@ -35,17 +35,14 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-import os
-import sys
-import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from chainrule.testing.recording import NodeRecord, not_recording, recording_nodes, recording_value_sites
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "Culprit"]
 
@@ -630,169 +627,12 @@ class _ScalarEngine:
 # finding the culprit: re-check every op of the graph on its own
 
 
-@dataclass
-class _NodeRecord:
-    """What an op was applied to when the graph was built, to re-run it on its own."""
-
-    node: Any
-    apply: Callable  # the op's `apply` (an Op class or a custom Function)
-    args: tuple  # Tensors (copied) and other positional arguments
-    kwargs: dict
-    site: str
-    source_line: str
-
-
-@dataclass
-class _Recorder:
-    records: list = field(default_factory=list)  # _NodeRecord per tensor-graph node, in creation order
-    value_sites: dict = field(default_factory=dict)  # id(Value node) -> (node, site, source line)
-
-
-_active_recorder: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("chainrule_gradcheck_recorder",
-                                                                                   default=None)
-_patch_lock = threading.Lock()
-_patch_users = 0
-_patched: list = []  # the classes whose apply is wrapped while a recording runs
-_value_patch_users = 0
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-@contextlib.contextmanager
-def _recording_nodes():
-    """While active (in this thread or task), every new graph node remembers its inputs.
-
-    `Op.apply`, `Function.apply` and every op class's own ``apply`` are wrapped for the
-    duration: the engine itself stays free of any bookkeeping cost when no check is running.
-    Other threads pass straight through the wrappers, since the recorder lives in a context
-    variable. (Code that saved a bound ``apply`` beforehand, as the fast ``a + b`` operators
-    do, bypasses the wrapper: those built-in nodes are simply not re-checked.)
-    """
-    global _patch_users, _patched
-    recorder = _Recorder()
-    with _patch_lock:
-        if _patch_users == 0:
-            _patched = _classes_with_own_apply()
-            for cls in _patched:
-                _wrap_apply(cls)
-        _patch_users += 1
-    token = _active_recorder.set(recorder)
-    try:
-        yield recorder
-    finally:
-        _active_recorder.reset(token)
-        with _patch_lock:
-            _patch_users -= 1
-            if _patch_users == 0:
-                for cls in _patched:
-                    cls.apply = cls.__dict__["apply"].__wrapped_classmethod__
-                _patched = []
-
-
-@contextlib.contextmanager
-def _recording_value_sites():
-    """While active (in this thread), every new `Value` node remembers where user code made it.
-
-    Value's ops all build their output with ``chainrule.scalar.value._node``; it is wrapped
-    for the duration, as `Op.apply` is for tensors.
-    """
-    global _value_patch_users
-    from chainrule.scalar import value as value_module
-
-    recorder = _Recorder()
-    with _patch_lock:
-        if _value_patch_users == 0:
-            original = value_module._node
-
-            def node_with_site(*args, **kwargs):
-                out = original(*args, **kwargs)
-                active = _active_recorder.get()
-                if active is not None:
-                    active.value_sites[id(out)] = (out, *_user_site())
-                return out
-
-            node_with_site.__wrapped__ = original
-            value_module._node = node_with_site
-        _value_patch_users += 1
-    token = _active_recorder.set(recorder)
-    try:
-        yield recorder
-    finally:
-        _active_recorder.reset(token)
-        with _patch_lock:
-            _value_patch_users -= 1
-            if _value_patch_users == 0:
-                value_module._node = value_module._node.__wrapped__
-
-
-def _classes_with_own_apply() -> list:
-    """`Op`, `Function` and every subclass that defines its own ``apply`` (MultiOutputOp, ...)."""
-    from chainrule.autograd.function import Function
-    from chainrule.autograd.node import Op
-
-    found, stack = [], [Op, Function]
-    while stack:
-        cls = stack.pop()
-        if "apply" in cls.__dict__ and cls not in found:
-            found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
-
-
-def _wrap_apply(cls) -> None:
-    original = cls.__dict__["apply"]
-
-    def apply(op_cls, *args, **kwargs):
-        result = original.__func__(op_cls, *args, **kwargs)
-        recorder = _active_recorder.get()
-        if recorder is not None:
-            first = result[0] if isinstance(result, tuple) and result else result
-            node = getattr(first, "grad_fn", None)
-            if node is not None and not any(r.node is node for r in recorder.records[-1:]):
-                site, line = _user_site()
-                recorder.records.append(_NodeRecord(node, getattr(op_cls, "apply"), _copy_args(args), dict(kwargs),
-                                                    site, line))
-        return result
-
-    wrapped = classmethod(apply)
-    wrapped.__wrapped_classmethod__ = original  # type: ignore[attr-defined]
-    cls.apply = wrapped
-
-
-def _copy_args(args: tuple) -> tuple:
-    """Inputs as they were at the call (a later in-place change must not alter the re-check)."""
-    from chainrule._tensor import Tensor
-
-    copies = []
-    for a in args:
-        if isinstance(a, Tensor):
-            c = Tensor._wrap(np.array(a._data, copy=True))
-            c._requires_grad = a._requires_grad
-            copies.append(c)
-        else:
-            copies.append(a)
-    return tuple(copies)
-
-
-def _user_site() -> tuple[str, str]:
-    """``file:line in function`` of the innermost frame outside the chainrule package."""
-    import linecache
-
-    frame = sys._getframe(2)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep):
-        frame = frame.f_back
-    if frame is None:
-        return "", ""
-    code = frame.f_code
-    line = linecache.getline(code.co_filename, frame.f_lineno).strip()
-    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}", line
-
-
 def _find_culprit(engine, func, args, tol: _Tolerances, order: int) -> Culprit | None:
     """The first op (in creation order) whose own derivative of ``order`` 1 or 2 is wrong."""
     if isinstance(engine, _ScalarEngine):
         return _find_scalar_culprit(engine, func, args, tol) if order == 1 else None
     try:
-        with _recording_nodes() as recorder:
+        with recording_nodes() as recorder:
             outputs = engine.run(func, args)
     except Exception:  # the function failed to run again: nothing to locate
         return None
@@ -824,7 +664,7 @@ def _tensors(args: tuple) -> list:
     return [a for a in args if isinstance(a, Tensor)]
 
 
-def _check_node_alone(record: _NodeRecord, tol: _Tolerances, order: int) -> _Mismatch | None:
+def _check_node_alone(record: NodeRecord, tol: _Tolerances, order: int) -> _Mismatch | None:
     """Gradcheck (order 1) or gradgradcheck (order 2) one op at the inputs it saw, in float64,
     its other arguments held fixed."""
     from chainrule._tensor import Tensor
@@ -844,7 +684,7 @@ def _check_node_alone(record: _NodeRecord, tol: _Tolerances, order: int) -> _Mis
     if not positions:
         return None
     try:
-        with _no_recording():
+        with not_recording():
             function, inputs = op_alone, tuple(args)
             outputs = engine.run(function, inputs)
             if any(o._data.dtype != np.float64 for o in outputs.values):
@@ -860,20 +700,11 @@ def _check_node_alone(record: _NodeRecord, tol: _Tolerances, order: int) -> _Mis
         return None
 
 
-@contextlib.contextmanager
-def _no_recording():
-    token = _active_recorder.set(None)
-    try:
-        yield
-    finally:
-        _active_recorder.reset(token)
-
-
 def _find_scalar_culprit(engine: _ScalarEngine, func, args, tol: _Tolerances) -> Culprit | None:
     """Check each Value node's stored local derivatives against its op re-run on nudged operands."""
     from chainrule.graph import topological_order
 
-    with _recording_value_sites() as recorder:
+    with recording_value_sites() as recorder:
         outputs = engine.run(func, args)
     seen: set = set()
     for out in outputs.values:
