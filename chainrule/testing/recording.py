@@ -52,14 +52,43 @@ class Recorder:
 
 
 _active_recorder: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar("chainrule_recorder", default=None)
-_patch_lock = threading.Lock()
-_patch_users = 0
-_patched: list = []  # the classes whose apply is wrapped while a recording runs
-_value_patch_users = 0
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # chainrule/
+_patch_lock = threading.Lock()
+
+
+class _SharedPatch:
+    """A patch the first recording installs and the last one removes (recordings may overlap)."""
+
+    def __init__(self, install: Callable[[], None], uninstall: Callable[[], None]) -> None:
+        self.install, self.uninstall = install, uninstall
+        self.users = 0
+
+    @contextlib.contextmanager
+    def held(self):
+        with _patch_lock:
+            if self.users == 0:
+                self.install()
+            self.users += 1
+        try:
+            yield
+        finally:
+            with _patch_lock:
+                self.users -= 1
+                if self.users == 0:
+                    self.uninstall()
 
 
 @contextlib.contextmanager
+def _recording(patch: _SharedPatch):
+    recorder = Recorder()
+    with patch.held():
+        token = _active_recorder.set(recorder)
+        try:
+            yield recorder
+        finally:
+            _active_recorder.reset(token)
+
+
 def recording_nodes() -> "contextlib.AbstractContextManager[Recorder]":
     """While active (in this thread or task), every new graph node remembers its inputs.
 
@@ -69,61 +98,54 @@ def recording_nodes() -> "contextlib.AbstractContextManager[Recorder]":
     variable. (Code that saved a bound ``apply`` beforehand, as the fast ``a + b`` operators
     do, bypasses the wrapper: those built-in nodes are simply not re-checked.)
     """
-    global _patch_users, _patched
-    recorder = Recorder()
-    with _patch_lock:
-        if _patch_users == 0:
-            _patched = _classes_with_own_apply()
-            for cls in _patched:
-                _wrap_apply(cls)
-        _patch_users += 1
-    token = _active_recorder.set(recorder)
-    try:
-        yield recorder
-    finally:
-        _active_recorder.reset(token)
-        with _patch_lock:
-            _patch_users -= 1
-            if _patch_users == 0:
-                for cls in _patched:
-                    cls.apply = cls.__dict__["apply"].__wrapped_classmethod__
-                _patched = []
+    return _recording(_APPLY_PATCH)
 
 
-@contextlib.contextmanager
 def recording_value_sites() -> "contextlib.AbstractContextManager[Recorder]":
     """While active (in this thread), every new `Value` node remembers where user code made it.
 
     Value's ops all build their output with ``chainrule.scalar.value._node``; it is wrapped
     for the duration, as `Op.apply` is for tensors.
     """
-    global _value_patch_users
+    return _recording(_VALUE_NODE_PATCH)
+
+
+def _wrap_all_apply() -> None:
+    for cls in _classes_with_own_apply():
+        _wrap_apply(cls)
+
+
+def _unwrap_all_apply() -> None:
+    for cls in _classes_with_own_apply():
+        wrapped = cls.__dict__["apply"]
+        if hasattr(wrapped, "__wrapped_classmethod__"):
+            cls.apply = wrapped.__wrapped_classmethod__
+
+
+def _wrap_value_node() -> None:
     from chainrule.scalar import value as value_module
 
-    recorder = Recorder()
-    with _patch_lock:
-        if _value_patch_users == 0:
-            original = value_module._node
+    original = value_module._node
 
-            def node_with_site(*args, **kwargs):
-                out = original(*args, **kwargs)
-                active = _active_recorder.get()
-                if active is not None:
-                    active.value_sites[id(out)] = (out, *_user_site())
-                return out
+    def node_with_site(*args, **kwargs):
+        out = original(*args, **kwargs)
+        active = _active_recorder.get()
+        if active is not None:
+            active.value_sites[id(out)] = (out, *_user_site())
+        return out
 
-            node_with_site.__wrapped__ = original
-            value_module._node = node_with_site
-        _value_patch_users += 1
-    token = _active_recorder.set(recorder)
-    try:
-        yield recorder
-    finally:
-        _active_recorder.reset(token)
-        with _patch_lock:
-            _value_patch_users -= 1
-            if _value_patch_users == 0:
-                value_module._node = value_module._node.__wrapped__
+    node_with_site.__wrapped__ = original
+    value_module._node = node_with_site
+
+
+def _unwrap_value_node() -> None:
+    from chainrule.scalar import value as value_module
+
+    value_module._node = value_module._node.__wrapped__
+
+
+_APPLY_PATCH = _SharedPatch(_wrap_all_apply, _unwrap_all_apply)
+_VALUE_NODE_PATCH = _SharedPatch(_wrap_value_node, _unwrap_value_node)
 
 
 def _classes_with_own_apply() -> list:
@@ -152,7 +174,7 @@ def _wrap_apply(cls) -> None:
             if node is not None and not any(r.node is node for r in recorder.records[-1:]):
                 site, line = _user_site()
                 recorder.records.append(NodeRecord(node, getattr(op_cls, "apply"), _copy_args(args), dict(kwargs),
-                                                    site, line))
+                                                   site, line))
         return result
 
     wrapped = classmethod(apply)
