@@ -389,3 +389,15 @@ def test_the_culprit_search_records_multi_output_ops_and_unwraps_after():
     names = [r.node.name() for r in recorder.records]
     assert "SplitBackward0" in names and "WrongCubeBackward" in names
     assert not hasattr(Op.__dict__["apply"], "__wrapped_classmethod__")
+
+
+def test_a_wrong_built_in_op_is_named_too(monkeypatch):
+    from chainrule.ops.pointwise import Exp
+
+    monkeypatch.setattr(Exp, "backward", lambda self, grad: grad * self.output() * 1.5)
+    x = leaf(2, 3)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda t: (t.sin().exp() * 2).sum(1), (x,))  # exp is wrong here
+    culprit = info.value.culprit
+    assert culprit.name == "ExpBackward0" and culprit.input_shapes == [(2, 3)]
+    assert culprit.source_line.endswith("# exp is wrong here")
