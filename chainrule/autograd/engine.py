@@ -210,6 +210,7 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
     ready = [node for node in dict.fromkeys(root_nodes) if deps.get(node, 0) == 0]
     captured: dict = {}
 
+    special_pass = capture is not None or accumulate_only is not None
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -219,8 +220,8 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
                 # the node contributes nothing, yet what lies below it must still be released.
                 _skip_node(node, deps, ready, buffers)
             elif needed is None or node in needed:
-                if (node._pre_hooks or node._retained is not None or capture is not None
-                        or accumulate_only is not None or type(node) is AccumulateGrad):
+                if (special_pass or type(node) is AccumulateGrad or node._pre_hooks
+                        or node._retained is not None):
                     grads = _special_cases(node, grads, create_graph, capture, accumulate_only, captured)
                 if grads is not None:
                     _apply_node(node, grads, buffers, deps, ready)
@@ -260,15 +261,16 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
             f"(expected {len(edges)}, got {len(input_grads)})"
         )
     check_nan = anomaly._enabled
-    for i, ((fn, nr), g, meta) in enumerate(zip(edges, input_grads, node._input_meta)):
+    for edge, g, meta in zip(edges, input_grads, node._input_meta):
+        fn, nr = edge
         if fn is None:
             continue
         if g is not None:
             data = g._data if type(g) is _Tensor else None
             if data is None or data.shape != meta[0] or data.dtype is not meta[1]:
-                g = _fit_to_input(node, i, g, meta)
+                g = _fit_to_input(node, _index_of(edges, edge), g, meta)
             if check_nan:
-                anomaly.check_gradient(node, i, g)
+                anomaly.check_gradient(node, _index_of(edges, edge), g)
             slot = buffers.get(fn)
             if slot is None:
                 buffers[fn] = [g] if fn._n_outputs == 1 else _new_slot(fn, nr, g)
@@ -281,6 +283,11 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
         deps[fn] = remaining
         if remaining == 0:
             ready.append(fn)
+
+
+def _index_of(edges: tuple, edge: tuple) -> int:
+    """Which input an edge belongs to (for messages; kept off the hot loop)."""
+    return next(i for i, e in enumerate(edges) if e is edge)
 
 
 def _new_slot(fn: Node, nr: int, g) -> list:

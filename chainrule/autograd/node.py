@@ -192,7 +192,7 @@ class Op(Node):
                     record = True
                     break
         node._recording = record
-        out = node.forward(*inputs, **params)
+        out = node.forward(*inputs, **params) if params else node.forward(*inputs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars from 0-d ops
         if not record:
@@ -203,19 +203,24 @@ class Op(Node):
         for t in inputs:
             data = t._data
             meta.append((data.shape, data.dtype))
-            if t.grad_fn is not None:
-                edges.append((t.grad_fn, t._output_nr))
+            fn = t.grad_fn
+            if fn is not None:
+                edges.append((fn, t._output_nr))
             elif t._requires_grad:
                 accumulator = t._accumulator
                 accumulator = accumulator() if accumulator is not None else None
                 edges.append((accumulator if accumulator is not None else t._grad_accumulator(), 0))
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
         node.next_functions = tuple(edges)
         node._input_meta = meta
         if anomaly._enabled:
             node._trace = anomaly.capture_forward_trace()
-        result = _wrap(out, node)
+        result = _new_object(_tensor_class)  # Tensor._wrap(out, node), inlined: the hot path
+        result._data = out
+        result._requires_grad = True
+        result.grad_fn = node
+        result._version_counter = [0]
         node._output_ref = weakref.ref(result)
         node._out_meta = (out.shape, out.dtype)
         if node._saved_output is not None:
@@ -224,13 +229,19 @@ class Op(Node):
         return result
 
 
+_NO_EDGE = (None, 0)
+
+
 def _edge_to(t) -> tuple:
     """The next_functions entry for input ``t``: its grad_fn, its grad accumulator, or None."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
     if t._requires_grad:
-        return (t._grad_accumulator(), 0)
-    return (None, 0)
+        accumulator = t._accumulator
+        accumulator = accumulator() if accumulator is not None else None
+        return (accumulator if accumulator is not None else t._grad_accumulator(), 0)
+    return _NO_EDGE
 
 
 def _anomaly_trace():
@@ -242,9 +253,13 @@ _grad_enabled_get = grad_mode._grad_enabled.get
 _wrap = None  # Tensor._wrap, bound by chainrule._tensor once Tensor exists (it imports this module)
 
 
+_tensor_class = None
+
+
 def bind_tensor_class(tensor_class) -> None:
-    global _wrap
+    global _wrap, _tensor_class
     _wrap = tensor_class._wrap
+    _tensor_class = tensor_class
 
 
 def _dtype_name(np_dtype) -> str:
