@@ -156,7 +156,7 @@ def _classes_with_own_apply() -> list:
     found, stack = [], [Op, Function]
     while stack:
         cls = stack.pop()
-        if "apply" in cls.__dict__ and cls not in found:
+        if isinstance(cls.__dict__.get("apply"), classmethod) and cls not in found:
             found.append(cls)
         stack.extend(cls.__subclasses__())
     return found
@@ -164,6 +164,8 @@ def _classes_with_own_apply() -> list:
 
 def _wrap_apply(cls) -> None:
     original = cls.__dict__["apply"]
+    if not isinstance(original, classmethod):
+        return  # an apply of another shape: its nodes go unrecorded rather than break the check
 
     def apply(op_cls, *args, **kwargs):
         result = original.__func__(op_cls, *args, **kwargs)
