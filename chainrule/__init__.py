@@ -64,7 +64,7 @@ for _name in ("float16", "float32", "float64", "uint8", "int8", "int16", "int32"
 _DTYPE_ALIASES = {"half", "float", "double", "short", "int", "long", "bool"}
 
 _SUBMODULES = {"scalar", "graph", "viz", "autograd", "nn", "optim", "data", "ops", "cli", "dtypes",
-               "random", "io", "utils"}
+               "random", "io", "utils", "testing", "linalg"}
 
 
 def _tensor_function(name: str) -> Any:

@@ -364,6 +364,13 @@ def _sum_to_shape(node: Node, i: int, g, shape: tuple):
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
         )
     axes = tuple(range(lead)) + tuple(lead + k for k, s in enumerate(shape) if s == 1 and gshape[lead + k] != 1)
+    if not grad_mode._grad_enabled.get():
+        # Plain backward: NumPy directly, giving a fresh array a leaf can adopt (bias gradients).
+        data = g._data.sum(axis=tuple(range(lead))) if lead else g._data
+        stretched = tuple(k for k, s in enumerate(shape) if s == 1 and data.shape[k] != 1)
+        if stretched:
+            data = data.sum(axis=stretched, keepdims=True)
+        return _Tensor._wrap(np.asarray(data))
     if axes:
         g = g.sum(dim=axes, keepdim=True)
     if lead:

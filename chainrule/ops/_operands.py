@@ -41,8 +41,15 @@ def promote(*operands, op: str) -> tuple:
     if len(operands) == 2:
         a, b = operands
         # The common case, kept cheap: two tensors of one dtype.
-        if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
-            return operands
+        if isinstance(a, Tensor):
+            if isinstance(b, Tensor):
+                if a._data.dtype is b._data.dtype:
+                    return operands
+            elif (type(b) is float or type(b) is int) and a._data.dtype.kind == "f":
+                # float tensor with a Python number (lr * grad, x / 2): the tensor's dtype wins
+                return a, Tensor._wrap(np.array(b, dtype=a._data.dtype))
+        elif (type(a) is float or type(a) is int) and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+            return Tensor._wrap(np.array(a, dtype=b._data.dtype)), b
     first = operands[0]
     if all(isinstance(x, Tensor) and x._data.dtype == first._data.dtype for x in operands):
         return operands

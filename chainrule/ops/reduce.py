@@ -67,19 +67,30 @@ def single_dim(dim, ndim: int, op: str) -> int | None:
 
 def expand_reduced(grad: Tensor, input_shape: tuple, axes: tuple | None, keepdim: bool) -> Tensor:
     """Put back the reduced axes (size 1) so ``grad`` broadcasts against the input."""
+    if not grad_mode._grad_enabled.get():
+        # Plain backward (no graph to record): the same reshape-and-broadcast in NumPy,
+        # without three op records; every reduction's backward passes through here.
+        data = grad._data
+        if not keepdim:
+            data = data.reshape(_kept_shape(data.shape, input_shape, axes))
+        return Tensor._wrap(np.broadcast_to(data, input_shape))
     return with_reduced_axes(grad, input_shape, axes, keepdim).expand(input_shape)
+
+
+def _kept_shape(shape: tuple, input_shape: tuple, axes: tuple | None) -> tuple:
+    if axes is None:
+        return (1,) * len(input_shape)
+    kept = list(shape)
+    for axis in axes:
+        kept.insert(axis, 1)
+    return tuple(kept)
 
 
 def with_reduced_axes(t: Tensor, input_shape: tuple, axes: tuple | None, keepdim: bool) -> Tensor:
     """``t`` reshaped as if it had been reduced with ``keepdim=True`` (for broadcasting)."""
     if keepdim:
         return t
-    if axes is None:
-        return t.reshape((1,) * len(input_shape))
-    shape = list(t.shape)
-    for axis in axes:
-        shape.insert(axis, 1)
-    return t.reshape(tuple(shape))
+    return t.reshape(_kept_shape(tuple(t.shape), input_shape, axes))
 
 
 def reduced_count(input_shape: tuple, axes: tuple | None) -> int:
@@ -129,7 +140,8 @@ class Mean(Op):
         return out
 
     def backward(self, grad):
-        return expand_reduced(grad, self.input_shape, self.axes, self.keepdim) / self.count
+        # Divide before spreading out: one number per output element instead of per input.
+        return expand_reduced(grad / self.count, self.input_shape, self.axes, self.keepdim)
 
     def name(self) -> str:
         return "MeanBackward1" if self.dim_given else "MeanBackward0"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule import dtypes
+from chainrule.autograd import grad_mode
 from chainrule.autograd.node import Op
 from chainrule.ops.reduce import scalar_type_name, single_dim
 from chainrule._tensor import Tensor, tensor_method
@@ -59,6 +60,10 @@ class LogSoftmax(Op):
     def backward(self, grad):
         if self.axis is None:
             return grad * 0.0
+        if not grad_mode._grad_enabled.get():
+            # Plain backward: the same formula in NumPy (this sits under every cross-entropy).
+            g = grad._data
+            return Tensor._wrap(g - np.exp(self._saved_output) * g.sum(self.axis, keepdims=True))
         return grad - self.output().exp() * grad.sum(self.axis, keepdim=True)
 
 

@@ -233,8 +233,6 @@ def test_float64_inputs_do_not_warn():
         assert gradcheck(lambda t: t.cos(), (leaf(2),))
 
 
-@pytest.mark.xfail(strict=True, reason="chainrule/autograd/__init__.py's lazy __getattr__ recurses on "
-                   "'gradcheck' (from-import of the same name); it must import gradcheck eagerly, as torch does")
 def test_gradcheck_is_exported_from_chainrule_autograd():
     import chainrule.autograd as autograd
 
