@@ -56,6 +56,7 @@ _LAZY.update({
     "cuda": "chainrule.device",
     "is_tensor": "chainrule._tensor",
     "numel": "chainrule._tensor",
+    "return_types": "chainrule.ops.reduce",
     "save": "chainrule.io",
     "load": "chainrule.io",
 })

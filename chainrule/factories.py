@@ -38,7 +38,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
 
     >>> import chainrule as torch
     >>> torch.tensor([1, 2]).dtype, torch.tensor([1.0, 2.0]).dtype
-    (chainrule.int64, chainrule.float32)
+    (torch.int64, torch.float32)
     """
     if isinstance(data, Tensor):
         warnings.warn(
