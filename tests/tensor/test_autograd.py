@@ -342,3 +342,14 @@ def test_torch_utils_data_path_is_chainrule_data():
     loader = DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2)
     assert [batch[0].tolist() for batch in loader] == [[0.0, 1.0], [2.0, 3.0]]
     assert torch.utils.data.DataLoader is DataLoader
+
+
+def test_no_submodule_shadows_a_public_name():
+    import pkgutil
+
+    import chainrule
+    from chainrule._tensor import FUNCTIONS
+
+    modules = {m.name for m in pkgutil.iter_modules(chainrule.__path__)}
+    clashes = modules & (set(FUNCTIONS) | set(chainrule._LAZY))
+    assert not clashes, f"importing these submodules would replace the public names: {clashes}"
