@@ -115,7 +115,7 @@ class Tensor:
 
     @property
     def device(self):
-        from chainrule.device import device
+        from chainrule._device import device
 
         return device("cpu")
 
