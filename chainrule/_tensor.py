@@ -74,7 +74,10 @@ class Tensor:
         else:
             shape = tuple(int(a) for a in (args[0] if len(args) == 1 and isinstance(args[0], tuple) else args))
             array = np.zeros(shape, dtype=target.numpy)
-        _init(self, array, None)
+        self._data = array
+        self._requires_grad = False
+        self.grad_fn = None
+        self._version_counter = [0]
         if requires_grad:
             self.requires_grad_(True)
 
@@ -384,15 +387,6 @@ def _bind() -> None:
 
 
 _bind()
-
-
-def _init(t: Tensor, array: np.ndarray, grad_fn, output_nr: int = 0) -> None:
-    t._data = array
-    t._requires_grad = grad_fn is not None
-    t.grad_fn = grad_fn
-    t._version_counter = [0]
-    if output_nr:
-        t._output_nr = output_nr
 
 
 def _normalize_dim(dim: int, ndim: int, op: str) -> int:

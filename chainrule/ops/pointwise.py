@@ -713,24 +713,20 @@ logical_xor = _comparison(np.logical_xor, "logical_xor")
 greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
 
-@tensor_method
-def logical_not(input):
-    return Tensor._wrap(np.logical_not(input._data))
+def _predicate(numpy_function, name):
+    """An element-wise test with a bool result (no gradient): isnan, isinf, ..."""
+
+    def function(input):
+        return Tensor._wrap(np.asarray(numpy_function(input._data)))
+
+    function.__name__ = name
+    return tensor_method(function)
 
 
-@tensor_method
-def isnan(input):
-    return Tensor._wrap(np.isnan(input._data))
-
-
-@tensor_method
-def isinf(input):
-    return Tensor._wrap(np.isinf(input._data))
-
-
-@tensor_method
-def isfinite(input):
-    return Tensor._wrap(np.isfinite(input._data))
+logical_not = _predicate(np.logical_not, "logical_not")
+isnan = _predicate(np.isnan, "isnan")
+isinf = _predicate(np.isinf, "isinf")
+isfinite = _predicate(np.isfinite, "isfinite")
 
 
 @tensor_method
