@@ -74,10 +74,7 @@ class Tensor:
         else:
             shape = tuple(int(a) for a in (args[0] if len(args) == 1 and isinstance(args[0], tuple) else args))
             array = np.zeros(shape, dtype=target.numpy)
-        self._data = array
-        self._requires_grad = False
-        self.grad_fn = None
-        self._version_counter = [0]
+        _init_leaf(self, array)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -387,6 +384,14 @@ def _bind() -> None:
 
 
 _bind()
+
+
+def _init_leaf(t: Tensor, array: np.ndarray) -> None:
+    """Set up a freshly constructed leaf (Tensor(...), nn.Parameter(...)) around ``array``."""
+    t._data = array
+    t._requires_grad = False
+    t.grad_fn = None
+    t._version_counter = [0]
 
 
 def _normalize_dim(dim: int, ndim: int, op: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule._tensor import Tensor, _init
+from chainrule._tensor import Tensor, _init_leaf
 
 
 class Parameter(Tensor):
@@ -25,7 +25,7 @@ class Parameter(Tensor):
             array = data._data
         else:
             raise TypeError(f"Parameter(): data must be a Tensor, not {type(data).__name__}")
-        _init(self, array, None)
+        _init_leaf(self, array)
         if isinstance(data, Tensor):
             self._version_counter = data._version_counter  # the same memory, the same version
         self.requires_grad_(requires_grad)

@@ -355,6 +355,10 @@ class Softplus(Op):
 class Clamp(Op):
     backward_name = "ClampBackward1"
 
+    def name(self) -> str:
+        # clamp_min(x, m) and clamp_max(x, m) are their own nodes in PyTorch
+        return getattr(self, "torch_name", None) or self.backward_name
+
     def forward(self, x, min=None, max=None):
         self.save_for_backward(x)
         self.bounds = (min, max)
@@ -369,6 +373,22 @@ class Clamp(Op):
         if high is not None:
             inside &= x._data <= high
         return grad * Tensor._wrap(inside.astype(grad._data.dtype))
+
+
+class Remainder(Op):
+    """a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
+
+    def forward(self, a, b, by_number=False):
+        self.save_for_backward(a, b)
+        self.by_number = by_number
+        return np.remainder(a._data, b._data)  # NumPy's: remainder(0, -inf) is 0, as in torch
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad, -grad * (a / b).floor()
+
+    def name(self) -> str:
+        return "RemainderBackward0" if self.by_number else "RemainderBackward1"
 
 
 class _PiecewiseConstant(Op):
@@ -495,8 +515,12 @@ def floor_divide(input, other):
 
 @tensor_method
 def remainder(input, other):
+    """Python's ``%``: the result takes the divisor's sign (as torch.remainder)."""
+    by_number = not isinstance(other, Tensor)
     a, b = promote(input, other, op="remainder")
-    return a - floor_divide(a, b) * b
+    if a._data.dtype.kind != "f":
+        return Tensor._wrap(np.asarray(np.remainder(a._data, b._data)))
+    return Remainder.apply(a, b, by_number=by_number)
 
 
 @tensor_method
@@ -587,7 +611,7 @@ absolute = register_function(abs, name="absolute")
 
 @tensor_method
 def square(input):
-    return input * input
+    return pow(input, 2)  # PyTorch records x ** 2 (PowBackward0)
 
 
 @tensor_method
@@ -625,12 +649,18 @@ Tensor.clip = clamp
 
 @tensor_method(function=False)
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    out = clamp(input, min=min)
+    if out.grad_fn is not None and type(out.grad_fn) is Clamp:
+        out.grad_fn.torch_name = "ClampMinBackward0"
+    return out
 
 
 @tensor_method(function=False)
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    out = clamp(input, max=max)
+    if out.grad_fn is not None and type(out.grad_fn) is Clamp:
+        out.grad_fn.torch_name = "ClampMaxBackward0"
+    return out
 
 
 @tensor_method
@@ -772,7 +802,19 @@ def _fast_operator(op_class, general):
 Tensor.__add__ = _fast_operator(Add, add)
 Tensor.__radd__ = _reflected(Add, "add")
 Tensor.__sub__ = _fast_operator(Sub, sub)
-Tensor.__rsub__ = _reflected(Sub, "sub")
+class RsubScalar(Sub):
+    """``3.0 - t``: the same derivative as Sub; PyTorch names the node RsubBackward1."""
+
+    backward_name = "RsubBackward1"
+
+
+class PowScalarBase(Pow):
+    """``2.0 ** t``: the same derivative as Pow; PyTorch names the node PowBackward2."""
+
+    backward_name = "PowBackward2"
+
+
+Tensor.__rsub__ = _reflected(RsubScalar, "sub")
 Tensor.__mul__ = _fast_operator(Mul, mul)
 Tensor.__rmul__ = _reflected(Mul, "mul")
 Tensor.__truediv__ = div
@@ -783,7 +825,8 @@ def _rtruediv(self, other):
 
 
 def _rpow(self, other):
-    return pow(promote(other, self, op="pow")[0], self)
+    base, exponent = promote(other, self, op="pow")
+    return PowScalarBase.apply(base, exponent)
 
 
 def _rfloordiv(self, other):

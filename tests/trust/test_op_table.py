@@ -35,13 +35,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
            ("binary_cross_entropy_with_logits", "MeanBackward0", "BinaryCrossEntropyWithLogitsBackward0"),
            ("layer_norm", "AddBackward0", "NativeLayerNormBackward0"),
            ("batch_norm_training", "AddBackward0", "NativeBatchNormBackward0"))},
-    ("grad_fn_names", "operator_rsub_number"): f"{_NAME}: 3.0 - t gives SubBackward0, torch RsubBackward1",
-    ("grad_fn_names", "remainder"): f"{_NAME}: remainder is composed (SubBackward0), torch RemainderBackward1",
-    ("grad_fn_names", "rpow"): f"{_NAME}: 2.0 ** t gives PowBackward1, torch PowBackward2",
-    ("grad_fn_names", "square"): f"{_NAME}: square gives MulBackward0, torch PowBackward0",
-    ("grad_fn_names", "clamp_min"): f"{_NAME}: clamp_min gives ClampBackward1, torch ClampMinBackward0",
-    ("special_values_numpy", "remainder"): "remainder(0, -inf) is nan (a - floor(a/b)*b); NumPy and torch give 0",
-    ("special_values_torch", "remainder"): "remainder(0, -inf) is nan (a - floor(a/b)*b); torch gives 0",
     ("special_values_numpy", "sign"): "by design: NumPy's sign(nan) is nan, chainrule follows torch (0)",
     ("special_values_torch", "pow_fractional"): f"{_AT_NAN}: d(x**0.5)/dx at x=-inf is 0; torch gives nan",
 }
