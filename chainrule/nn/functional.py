@@ -14,7 +14,8 @@ import numpy as np
 
 from chainrule._tensor import Tensor
 from chainrule.autograd.grad_mode import no_grad
-from chainrule.nn import conv_ops
+from chainrule.nn import _fused_ops, conv_ops
+from chainrule.ops._operands import promote
 
 # ---------------------------------------------------------------------------------------
 # activations
@@ -37,13 +38,13 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input * input.sigmoid()
+    """x * sigmoid(x) (also called swish)."""
+    return _fused_ops.Silu.apply(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    from chainrule.ops.pointwise import where
-
-    return where(input > 0, input, input * negative_slope)
+    """x where x > 0, else ``negative_slope * x``."""
+    return _fused_ops.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -81,8 +82,21 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{weight.shape[-1]}x{weight.shape[0]}): linear expects input's last dimension to equal "
             f"in_features={weight.shape[-1]}"
         )
+    if _fits_addmm(input, weight, bias):
+        # PyTorch's kernel: one addmm node (AddmmBackward0) on the rows, then a view back.
+        rows = input.reshape((-1, input.shape[-1])) if input.dim() != 2 else input
+        out = _fused_ops.Addmm.apply(bias, rows, weight)
+        return out if input.dim() == 2 else out.reshape(tuple(input.shape[:-1]) + (weight.shape[0],))
     out = input.matmul(weight.transpose(0, 1)) if weight.dim() == 2 else input.matmul(weight)
     return out + bias if bias is not None else out
+
+
+def _fits_addmm(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """A bias, a 2-D weight and float operands of one dtype (the rest takes the matmul path)."""
+    if bias is None or weight.dim() != 2 or input.dim() == 0 or bias.dim() > 1:
+        return False
+    dtype = input._data.dtype
+    return dtype.kind == "f" and weight._data.dtype == dtype and bias._data.dtype == dtype
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

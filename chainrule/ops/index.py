@@ -79,8 +79,12 @@ def _consumed(part) -> int:
     return 1
 
 
-def normalize_key(key, shape: tuple) -> tuple[tuple, bool]:
-    """``(numpy_key, is_basic)`` for ``key`` on a tensor of ``shape``, with PyTorch's checks."""
+def normalize_key(key, shape: tuple, check_ranges: bool = True) -> tuple[tuple, bool]:
+    """``(numpy_key, is_basic)`` for ``key`` on a tensor of ``shape``, with PyTorch's checks.
+
+    ``check_ranges=False`` skips scanning integer-array indices for out-of-range entries
+    (NumPy refuses them anyway; the caller then asks again with checks for PyTorch's message).
+    """
     if type(key) is int and shape and -shape[0] <= key < shape[0]:
         return (key,), True  # the commonest key, x[i], checked in one line
     parts = tuple(_index_part(p) for p in _as_parts(key))
@@ -106,7 +110,7 @@ def normalize_key(key, shape: tuple) -> tuple[tuple, bool]:
             basic = False
             if p.dtype == np.bool_:
                 _check_mask(p, shape, dim)
-            else:
+            elif check_ranges:
                 check_range(p, shape[dim], dim, IndexError)
         elif isinstance(p, (bool, np.bool_)):
             basic = False
@@ -204,8 +208,12 @@ def getitem(self: Tensor, key) -> Tensor:
     >>> x[1, ::2], x[x > 3], x[[0, 0], [2, 2]]
     (tensor([3., 5.]), tensor([4., 5.]), tensor([2., 2.]))
     """
-    parts, basic = normalize_key(key, self._data.shape)
-    out = Index.apply(self, key=parts, basic=basic)
+    parts, basic = normalize_key(key, self._data.shape, check_ranges=False)
+    try:
+        out = Index.apply(self, key=parts, basic=basic)
+    except IndexError:
+        normalize_key(key, self._data.shape)  # raises PyTorch's message naming the bad index
+        raise
     if basic:
         as_view(out, self, lambda t: getitem(t, parts))
     return out
