@@ -49,16 +49,21 @@ def _needs_grad(node: Op, i: int) -> bool:
 
 
 class Conv2d(Op):
-    """out[n, o] = sum over c, i, j of x_padded[n, c, s*h + d*i, s*w + d*j] * w[o, c, i, j]."""
+    """out[n, o] = sum over c, i, j of x_padded[n, c, s*h + d*i, s*w + d*j] * w[o, c, i, j] (+ bias[o]).
+
+    The bias is optional (a third input), and part of this one node, as in PyTorch.
+    """
 
     backward_name = "ConvolutionBackward0"
     symbol = "conv2d"
 
-    def forward(self, x, w, geometry: Geometry):
+    def forward(self, x, w, *bias, geometry: Geometry):
         self.save_for_backward(x, w)
         self.geometry = geometry
         windows = _windows(x._data, w._data.shape[2:], geometry)
         out = np.tensordot(windows, w._data, axes=([1, 4, 5], [1, 2, 3]))  # (N, outH, outW, O)
+        if bias:
+            out = out + bias[0]._data  # O is the last axis here, so the bias broadcasts as it is
         return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
 
     def backward(self, grad):
@@ -66,7 +71,10 @@ class Conv2d(Op):
         g = self.geometry
         dx = Conv2dInputGrad.apply(grad, w, input_size=x.shape[2:], geometry=g) if _needs_grad(self, 0) else None
         dw = Conv2dWeightGrad.apply(grad, x, kernel=w.shape[2:], geometry=g) if _needs_grad(self, 1) else None
-        return dx, dw
+        if len(self.next_functions) == 2:
+            return dx, dw
+        d_bias = grad.sum((0, 2, 3)) if _needs_grad(self, 2) else None
+        return dx, dw, d_bias
 
 
 class Conv2dWeightGrad(Op):

@@ -127,19 +127,17 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
             f"but got input of size{list(input.shape)}"
         )
     axes = tuple(range(input.dim() - len(shape), input.dim()))
-    out = _normalize(input, axes, eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    weight, bias = _affine_or_identity(input, weight, bias, shape)
+    return _fused_ops.NativeLayerNorm.apply(input, weight, bias, axes=axes, eps=eps)
 
 
-def _normalize(input: Tensor, axes: tuple, eps: float) -> Tensor:
-    """(x - mean) / sqrt(var + eps) over ``axes``, with the biased variance (as PyTorch)."""
-    centered = input - input.mean(axes, keepdim=True)
-    variance = (centered * centered).mean(axes, keepdim=True)
-    return centered * (variance + eps).rsqrt()
+def _affine_or_identity(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                        shape: tuple) -> tuple[Tensor, Tensor]:
+    """weight and bias reshaped to ``shape``; a missing one becomes a constant 1 or 0."""
+    dtype = input._data.dtype if input._data.dtype.kind == "f" else np.float32
+    weight = weight.reshape(shape) if weight is not None else Tensor._wrap(np.ones((), dtype=dtype))
+    bias = bias.reshape(shape) if bias is not None else Tensor._wrap(np.zeros((), dtype=dtype))
+    return weight, bias
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -159,7 +157,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         count = input.numel() // input.shape[1]
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-        out = _normalize(input, axes, eps)
+        weight, bias = _affine_or_identity(input, weight, bias, channel_shape)
+        out = _fused_ops.NativeBatchNorm.apply(input, weight, bias, axes=axes, eps=eps)
         if running_mean is not None and running_var is not None:
             with no_grad():
                 data = input._data
@@ -174,10 +173,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
         mean = running_mean.reshape(channel_shape)
         out = (input - mean) * (running_var.reshape(channel_shape) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(channel_shape)
-    if bias is not None:
-        out = out + bias.reshape(channel_shape)
+        if weight is not None:
+            out = out * weight.reshape(channel_shape)
+        if bias is not None:
+            out = out + bias.reshape(channel_shape)
     return out
 
 
@@ -226,10 +225,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
                            f"{weight.dtype}; convert one with .to(), e.g. x.to({weight.dtype})")
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     padding = _conv_padding(padding, weight.shape[2:], stride, dilation)
-    out = conv_ops.Conv2d.apply(x, weight, geometry=conv_ops.Geometry(stride, padding, dilation))
-    if bias is not None:
-        out = out + bias.reshape((1, -1, 1, 1))
-    return out if batched else out.reshape(tuple(out.shape[1:]))
+    operands = (x, weight) if bias is None else (x, weight, bias)
+    out = conv_ops.Conv2d.apply(*operands, geometry=conv_ops.Geometry(stride, padding, dilation))
+    return out if batched else out.squeeze(0)
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -306,8 +304,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((input - target)²)."""
     _check_reduction(reduction)
     _warn_if_broadcast(input, target)
-    difference = input - target
-    return _reduce(difference * difference, reduction)
+    return _fused_ops.MseLoss.apply(*promote(input, target, op="mse_loss"), reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -315,16 +312,6 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction)
     _warn_if_broadcast(input, target)
     return _reduce((input - target).abs(), reduction)
-
-
-def _classes_last(input: Tensor) -> Tensor:
-    """(N, C, d1, ...) -> (N * d1 * ..., C); (C,) -> (1, C); (N, C) unchanged."""
-    if input.dim() == 1:
-        return input.reshape((1, input.shape[0]))
-    if input.dim() == 2:
-        return input
-    order = (0,) + tuple(range(2, input.dim())) + (1,)
-    return input.permute(order).reshape((-1, input.shape[1]))
 
 
 def _check_targets(input: Tensor, target: Tensor) -> None:
@@ -352,7 +339,6 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype.name.capitalize()}")
     _check_targets(input, target)
     classes = input.shape[1] if input.dim() > 1 else input.shape[0]
-    log_probs = _classes_last(input)
     labels = target._data.reshape(-1)
     valid = labels != ignore_index
     out_of_range = valid & ((labels < 0) | (labels >= classes))
@@ -361,14 +347,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
     safe_labels = np.where(valid, labels, 0)
     per_class = np.ones(classes, dtype=input._data.dtype) if weight is None else weight._data.astype(input._data.dtype)
     sample_weight = np.where(valid, per_class[safe_labels], 0).astype(input._data.dtype)
-    picked = log_probs[np.arange(labels.size), safe_labels]
-    losses = -picked * Tensor._wrap(sample_weight)
-    if reduction == "none":
-        return losses.reshape(tuple(target.shape))
-    if reduction == "sum":
-        return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch, silently
-        return losses.sum() / Tensor._wrap(np.asarray(sample_weight.sum(), dtype=input._data.dtype))
+    shape = tuple(target.shape)
+    return _fused_ops.NllLoss.apply(input, labels=safe_labels.reshape(shape), sample_weight=sample_weight.reshape(shape),
+                                    reduction=reduction)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
@@ -436,12 +417,14 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         )
     if input.numel() and (input._data.min() < 0 or input._data.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    log_p = input.log().clamp(min=-100.0)
-    log_not_p = (1 - input).log().clamp(min=-100.0)
-    loss = -(target * log_p + (1 - target) * log_not_p)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    input, target = promote(input, target, op="binary_cross_entropy")
+    weight = _constant_one(input) if weight is None else weight
+    return _fused_ops.BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
+
+
+def _constant_one(like: Tensor) -> Tensor:
+    """A 0-d 1 in ``like``'s dtype: the weight of a loss called without one."""
+    return Tensor._wrap(np.ones((), dtype=like._data.dtype))
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -453,11 +436,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    neg_log_sigmoid = (-input).clamp(min=0.0) + (-input.abs()).exp().log1p()
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * neg_log_sigmoid
-    else:
-        loss = (1 - target) * input + neg_log_sigmoid
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    input, target = promote(input, target, op="binary_cross_entropy_with_logits")
+    weight = _constant_one(input) if weight is None else weight
+    pos_weight = _constant_one(input) if pos_weight is None else pos_weight
+    return _fused_ops.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)

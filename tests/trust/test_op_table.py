@@ -24,17 +24,6 @@ AVAILABLE = available_ops()
 _NAME = "grad_fn name differs from PyTorch's"
 _AT_NAN = "backward at NaN/inf differs from PyTorch"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    **{("grad_fn_names", name): f"{_NAME}: chainrule/nn/functional.py composes {name} from primitive ops, so a "
-       f"loss prints grad_fn=<{ours}> where torch prints <{theirs}>"
-       for name, ours, theirs in (
-           ("leaky_relu", "WhereBackward0", "LeakyReluBackward0"), ("silu", "MulBackward0", "SiluBackward0"),
-           ("linear", "AddBackward0", "AddmmBackward0"), ("conv2d", "AddBackward0", "ConvolutionBackward0"),
-           ("cross_entropy", "DivBackward0", "NllLossBackward0"), ("nll_loss", "SumBackward0", "NllLossBackward0"),
-           ("mse_loss", "MeanBackward0", "MseLossBackward0"),
-           ("binary_cross_entropy", "MeanBackward0", "BinaryCrossEntropyBackward0"),
-           ("binary_cross_entropy_with_logits", "MeanBackward0", "BinaryCrossEntropyWithLogitsBackward0"),
-           ("layer_norm", "AddBackward0", "NativeLayerNormBackward0"),
-           ("batch_norm_training", "AddBackward0", "NativeBatchNormBackward0"))},
     ("special_values_numpy", "sign"): "by design: NumPy's sign(nan) is nan, chainrule follows torch (0)",
     ("special_values_torch", "pow_fractional"): f"{_AT_NAN}: d(x**0.5)/dx at x=-inf is 0; torch gives nan",
 }

@@ -1,0 +1,250 @@
+"""The nn ops PyTorch records as one graph node: activations, linear, losses, normalisations.
+
+Composed from small tensor ops (``mse_loss`` as sub, mul, mean), these give the right
+numbers but a chain of small nodes, so a loss would print ``grad_fn=<MeanBackward0>``
+where PyTorch prints ``<MseLossBackward0>``. Here each is one `Op`: the forward runs in
+NumPy in one step, and beside it the derivative is written with Tensor ops, so
+``create_graph=True`` still differentiates it again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule._tensor import Tensor
+from chainrule.autograd import grad_mode
+from chainrule.autograd.node import Op
+from chainrule.nn.conv_ops import _needs_grad
+from chainrule.ops.pointwise import _stable_sigmoid
+
+# ---------------------------------------------------------------------------------------
+# activations
+
+
+class LeakyRelu(Op):
+    """x where x > 0, else slope * x; the derivative is 1 or the slope (a constant mask)."""
+
+    symbol = "leaky_relu"
+
+    def forward(self, x, negative_slope: float):
+        self.save_for_backward(x)
+        self.negative_slope = negative_slope
+        return np.where(x._data > 0, x._data, x._data * negative_slope)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        slope = np.where(x._data > 0, 1.0, self.negative_slope).astype(x._data.dtype)
+        return grad * Tensor._wrap(slope)
+
+
+class Silu(Op):
+    """x * σ(x); d/dx = σ(x) (1 + x (1 - σ(x)))."""
+
+    symbol = "silu"
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x._data * _stable_sigmoid(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        s = x.sigmoid()
+        return grad * (s * (1 + x * (1 - s)))
+
+
+# ---------------------------------------------------------------------------------------
+# linear
+
+
+class Addmm(Op):
+    """``bias + x @ w.T`` for a 2-D ``x``: `linear`'s one node, as PyTorch's addmm."""
+
+    symbol = "linear"
+
+    def forward(self, bias, x, w):
+        # dL/dx needs only w and dL/dw only x (as in matmul): keep what the other side needs.
+        self.save_for_backward(x if w._requires_grad else None, w if x._requires_grad else None)
+        out = x._data @ w._data.T
+        out += bias._data
+        return out
+
+    def backward(self, grad):
+        x, w = self.saved_tensors
+        d_bias = grad if _needs_grad(self, 0) else None
+        if not grad_mode.is_grad_enabled():  # plain backward: two matrix products, no graph
+            g = grad._data
+            d_x = Tensor._wrap(g @ w._data) if w is not None else None
+            d_w = Tensor._wrap(g.T @ x._data) if x is not None else None
+            return d_bias, d_x, d_w
+        d_x = grad.matmul(w) if w is not None else None
+        d_w = grad.transpose(0, 1).matmul(x) if x is not None else None
+        return d_bias, d_x, d_w
+
+    def name(self) -> str:
+        return "AddmmBackward0"
+
+
+# ---------------------------------------------------------------------------------------
+# losses: a per-element loss, then its reduction, in one node
+
+
+class _PointwiseLoss(Op):
+    """Subclasses give ``losses`` (arrays in, per-element losses out) and, beside it,
+    ``derivatives`` (the gradient reaching each element, then the inputs as Tensors)."""
+
+    def forward(self, *inputs, reduction: str):
+        self.save_for_backward(*inputs)
+        self.reduction = reduction
+        with np.errstate(invalid="ignore", divide="ignore"):
+            losses = self.losses(*(t._data for t in inputs))
+        self.count = losses.size
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return losses.sum()
+        with np.errstate(invalid="ignore"):  # the mean of no elements is nan, silently, as PyTorch
+            return losses.mean()
+
+    def backward(self, grad):
+        if self.reduction == "mean":
+            grad = grad / max(self.count, 1)
+        return self.derivatives(grad, *self.saved_tensors)
+
+
+class MseLoss(_PointwiseLoss):
+    def losses(self, input, target):
+        difference = input - target
+        return difference * difference
+
+    def derivatives(self, grad, input, target):
+        d_input = grad * 2 * (input - target)
+        return d_input, (-d_input if _needs_grad(self, 1) else None)
+
+
+def _clamped_log(x):
+    """log(x), at least -100: PyTorch's BCE clamp, so p = 0 or 1 gives a finite loss."""
+    if isinstance(x, Tensor):
+        return x.log().clamp(min=-100.0)
+    return np.maximum(np.log(x), -100.0)
+
+
+class BinaryCrossEntropy(_PointwiseLoss):
+    """-w (t log p + (1 - t) log(1 - p)); d/dp = w (p - t) / (p (1 - p))."""
+
+    def losses(self, p, target, weight):
+        return -(target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p)) * weight
+
+    def derivatives(self, grad, p, target, weight):
+        # PyTorch's guard: p (1 - p) is at least 1e-12, so p = 0 or 1 gives a large finite slope.
+        d_p = grad * weight * (p - target) / (p * (1 - p)).clamp(min=1e-12)
+        d_target = grad * weight * (_clamped_log(1 - p) - _clamped_log(p)) if _needs_grad(self, 1) else None
+        d_weight = None
+        if _needs_grad(self, 2):
+            d_weight = -grad * (target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p))
+        return d_p, d_target, d_weight
+
+
+def _neg_log_sigmoid(x):
+    """-log σ(x) = max(-x, 0) + log(1 + e^{-|x|}): exp never sees a positive number."""
+    if isinstance(x, Tensor):
+        return (-x).clamp(min=0.0) + (-x.abs()).exp().log1p()
+    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class BinaryCrossEntropyWithLogits(_PointwiseLoss):
+    """w ((1 - t) x + (1 + (pw - 1) t) (-log σ(x))); d/dx = w ((1 + (pw - 1) t) σ(x) - pw t)."""
+
+    def losses(self, x, target, weight, pos_weight):
+        return ((1 - target) * x + (1 + (pos_weight - 1) * target) * _neg_log_sigmoid(x)) * weight
+
+    def derivatives(self, grad, x, target, weight, pos_weight):
+        scale = grad * weight
+        d_x = scale * ((1 + (pos_weight - 1) * target) * x.sigmoid() - pos_weight * target)
+        d_target = d_weight = d_pos_weight = None
+        if _needs_grad(self, 1) or _needs_grad(self, 2) or _needs_grad(self, 3):
+            softplus = _neg_log_sigmoid(x)
+            if _needs_grad(self, 1):
+                d_target = scale * ((pos_weight - 1) * softplus - x)
+            if _needs_grad(self, 2):
+                d_weight = grad * ((1 - target) * x + (1 + (pos_weight - 1) * target) * softplus)
+            if _needs_grad(self, 3):
+                d_pos_weight = scale * target * softplus
+        return d_x, d_target, d_weight, d_pos_weight
+
+
+class NllLoss(Op):
+    """-w[t] * input[t] per sample (t the target class); ``mean`` divides by the total weight.
+
+    ``labels`` has ignored targets replaced by 0 and ``sample_weight`` is 0 there, so the
+    derivative is a constant: -w[t] (/ total) at each sample's target class, 0 elsewhere.
+    """
+
+    def forward(self, input, labels: np.ndarray, sample_weight: np.ndarray, reduction: str):
+        x = input._data
+        self.class_dim = 1 if x.ndim > 1 else 0
+        self.labels = np.expand_dims(labels, self.class_dim)
+        self.input_shape, self.reduction = x.shape, reduction
+        losses = -np.take_along_axis(x, self.labels, axis=self.class_dim).squeeze(self.class_dim) * sample_weight
+        if reduction == "mean":
+            self.total = sample_weight.sum()
+            self.sample_weight = sample_weight
+            with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
+                return losses.sum() / self.total
+        self.sample_weight = sample_weight
+        return losses if reduction == "none" else losses.sum()
+
+    def backward(self, grad):
+        scale = self.sample_weight
+        if self.reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                # an ignored target gets 0; a zero total weight gives nan elsewhere, as PyTorch
+                scale = np.where(scale != 0, scale / self.total, 0.0).astype(scale.dtype)
+        coefficient = np.zeros(self.input_shape, dtype=scale.dtype)
+        np.put_along_axis(coefficient, self.labels, -np.expand_dims(scale, self.class_dim), axis=self.class_dim)
+        if self.reduction == "none":
+            grad = grad.reshape(tuple(self.labels.shape))  # one gradient per sample, on its class axis
+        return grad * Tensor._wrap(coefficient)
+
+
+# ---------------------------------------------------------------------------------------
+# normalisation: (x - mean) / sqrt(var + eps) over some axes, then * weight + bias
+
+
+class _Normalize(Op):
+    """Inputs x, weight, bias (weight and bias already shaped to broadcast against x).
+
+    With x̂ = (x - μ) σ⁻¹ and ĝ = grad * weight, the input's gradient is
+    σ⁻¹ (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), the means over the normalised axes.
+    """
+
+    def forward(self, x, weight, bias, axes: tuple, eps: float):
+        self.save_for_backward(x, weight)
+        self.axes, self.eps = axes, eps
+        data = x._data
+        centered = data - data.mean(axis=axes, keepdims=True)
+        rstd = 1.0 / np.sqrt((centered * centered).mean(axis=axes, keepdims=True) + eps)
+        return (centered * rstd) * weight._data + bias._data
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        axes = self.axes
+        centered = x - x.mean(axes, keepdim=True)
+        rstd = ((centered * centered).mean(axes, keepdim=True) + self.eps).rsqrt()
+        x_hat = centered * rstd
+        d_x = d_weight = d_bias = None
+        if _needs_grad(self, 0):
+            g_hat = grad * weight
+            d_x = rstd * (g_hat - g_hat.mean(axes, keepdim=True) - x_hat * (g_hat * x_hat).mean(axes, keepdim=True))
+        if _needs_grad(self, 1):
+            d_weight = grad * x_hat  # the engine sums it over the axes weight was broadcast along
+        if _needs_grad(self, 2):
+            d_bias = grad
+        return d_x, d_weight, d_bias
+
+
+class NativeLayerNorm(_Normalize):
+    """layer_norm: normalise each sample over its last dimensions."""
+
+
+class NativeBatchNorm(_Normalize):
+    """batch_norm (training): normalise each channel over the batch and spatial dimensions."""
