@@ -219,6 +219,10 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
                 # Every consumer is done but none sent a gradient (all returned None):
                 # the node contributes nothing, yet what lies below it must still be released.
                 _skip_node(node, deps, ready, buffers)
+            elif (not special_pass and type(node) is AccumulateGrad and node._pre_hooks is None
+                    and node.variable._backward_hooks is None):
+                # The commonest leaf: no hooks, a plain backward() — straight into .grad.
+                _accumulate_into(node.variable, grads[0], create_graph)
             elif needed is None or node in needed:
                 if (special_pass or type(node) is AccumulateGrad or node._pre_hooks
                         or node._retained is not None):
@@ -366,10 +370,10 @@ def _sum_to_shape(node: Node, i: int, g, shape: tuple):
     axes = tuple(range(lead)) + tuple(lead + k for k, s in enumerate(shape) if s == 1 and gshape[lead + k] != 1)
     if not grad_mode._grad_enabled.get():
         # Plain backward: NumPy directly, giving a fresh array a leaf can adopt (bias gradients).
-        data = g._data.sum(axis=tuple(range(lead))) if lead else g._data
+        data = np.add.reduce(g._data, axis=tuple(range(lead))) if lead else g._data
         stretched = tuple(k for k, s in enumerate(shape) if s == 1 and data.shape[k] != 1)
         if stretched:
-            data = data.sum(axis=stretched, keepdims=True)
+            data = np.add.reduce(data, axis=stretched, keepdims=True)
         return _Tensor._wrap(np.asarray(data))
     if axes:
         g = g.sum(dim=axes, keepdim=True)

@@ -144,11 +144,25 @@ class BinaryCrossEntropy(_PointwiseLoss):
         return d_p, d_target, d_weight
 
 
-def _neg_log_sigmoid(x):
+def _neg_log_sigmoid(x: np.ndarray) -> np.ndarray:
     """-log σ(x) = max(-x, 0) + log(1 + e^{-|x|}): exp never sees a positive number."""
-    if isinstance(x, Tensor):
-        return (-x).clamp(min=0.0) + (-x.abs()).exp().log1p()
     return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class NegLogSigmoid(Op):
+    """-log σ(x) (softplus(-x)) for the derivatives below; d/dx = σ(x) - 1.
+
+    Written as max(-x, 0) + log1p(e^{-|x|}) in Tensor ops, its two kinks at x = 0 would
+    give the slope -1 there instead of -0.5; as one op the slope is right everywhere.
+    """
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _neg_log_sigmoid(x._data)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (x.sigmoid() - 1)
 
 
 class BinaryCrossEntropyWithLogits(_PointwiseLoss):
@@ -162,7 +176,7 @@ class BinaryCrossEntropyWithLogits(_PointwiseLoss):
         d_x = scale * ((1 + (pos_weight - 1) * target) * x.sigmoid() - pos_weight * target)
         d_target = d_weight = d_pos_weight = None
         if _needs_grad(self, 1) or _needs_grad(self, 2) or _needs_grad(self, 3):
-            softplus = _neg_log_sigmoid(x)
+            softplus = NegLogSigmoid.apply(x)
             if _needs_grad(self, 1):
                 d_target = scale * ((pos_weight - 1) * softplus - x)
             if _needs_grad(self, 2):
@@ -179,18 +193,16 @@ class NllLoss(Op):
     derivative is a constant: -w[t] (/ total) at each sample's target class, 0 elsewhere.
     """
 
-    def forward(self, input, labels: np.ndarray, sample_weight: np.ndarray, reduction: str):
+    def forward(self, input, labels: np.ndarray, sample_weight: np.ndarray, valid: np.ndarray, reduction: str):
         x = input._data
         self.class_dim = 1 if x.ndim > 1 else 0
         self.labels = np.expand_dims(labels, self.class_dim)
         self.input_shape, self.reduction = x.shape, reduction
+        self.sample_weight, self.valid, self.total = sample_weight, valid, sample_weight.sum()
         losses = -np.take_along_axis(x, self.labels, axis=self.class_dim).squeeze(self.class_dim) * sample_weight
         if reduction == "mean":
-            self.total = sample_weight.sum()
-            self.sample_weight = sample_weight
             with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
                 return losses.sum() / self.total
-        self.sample_weight = sample_weight
         return losses if reduction == "none" else losses.sum()
 
     def backward(self, grad):
@@ -198,12 +210,16 @@ class NllLoss(Op):
         if self.reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 # an ignored target gets 0; a zero total weight gives nan elsewhere, as PyTorch
-                scale = np.where(scale != 0, scale / self.total, 0.0).astype(scale.dtype)
+                scale = np.where(self.valid, scale / self.total, 0.0).astype(scale.dtype)
         coefficient = np.zeros(self.input_shape, dtype=scale.dtype)
         np.put_along_axis(coefficient, self.labels, -np.expand_dims(scale, self.class_dim), axis=self.class_dim)
         if self.reduction == "none":
             grad = grad.reshape(tuple(self.labels.shape))  # one gradient per sample, on its class axis
         return grad * Tensor._wrap(coefficient)
+
+    def name(self) -> str:
+        # PyTorch has a second kernel for images (N, C, H, W), with its own node name.
+        return "NllLoss2DBackward0" if len(self.input_shape) == 4 else "NllLossBackward0"
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,3 +264,25 @@ class NativeLayerNorm(_Normalize):
 
 class NativeBatchNorm(_Normalize):
     """batch_norm (training): normalise each channel over the batch and spatial dimensions."""
+
+
+class NativeBatchNormEval(Op):
+    """batch_norm (eval): (x - running mean) / sqrt(running var + eps) * weight + bias.
+
+    The running statistics are constants here (buffers, not inputs), so the map is affine
+    in x: its gradient is grad * weight * σ⁻¹.
+    """
+
+    backward_name = "NativeBatchNormBackward0"
+
+    def forward(self, x, weight, bias, mean: np.ndarray, var: np.ndarray, eps: float):
+        self.save_for_backward(x, weight)
+        self.mean, self.rstd = mean, 1.0 / np.sqrt(var + eps)
+        return (x._data - mean) * self.rstd * weight._data + bias._data
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        rstd = Tensor._wrap(self.rstd)
+        d_x = grad * weight * rstd if _needs_grad(self, 0) else None
+        d_weight = grad * (x - Tensor._wrap(self.mean)) * rstd if _needs_grad(self, 1) else None
+        return d_x, d_weight, (grad if _needs_grad(self, 2) else None)

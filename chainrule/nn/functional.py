@@ -153,30 +153,26 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError(f"batch_norm: expected input with at least 2 dimensions (N, C, ...), got {input.dim()}")
     axes = (0,) + tuple(range(2, input.dim()))
     channel_shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
-    if training:
-        count = input.numel() // input.shape[1]
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-        weight, bias = _affine_or_identity(input, weight, bias, channel_shape)
-        out = _fused_ops.NativeBatchNorm.apply(input, weight, bias, axes=axes, eps=eps)
-        if running_mean is not None and running_var is not None:
-            with no_grad():
-                data = input._data
-                mean = data.mean(axis=axes)
-                unbiased = data.var(axis=axes) * count / (count - 1)
-                running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
-                running_var._data[...] = (1 - momentum) * running_var._data + momentum * unbiased
-                running_mean._bump_version()
-                running_var._bump_version()
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-        mean = running_mean.reshape(channel_shape)
-        out = (input - mean) * (running_var.reshape(channel_shape) + eps).rsqrt()
-        if weight is not None:
-            out = out * weight.reshape(channel_shape)
-        if bias is not None:
-            out = out + bias.reshape(channel_shape)
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+    weight, bias = _affine_or_identity(input, weight, bias, channel_shape)
+    if not training:
+        # a copy of the running statistics: later training steps update them in place
+        mean, var = (np.array(t._data.reshape(channel_shape)) for t in (running_mean, running_var))
+        return _fused_ops.NativeBatchNormEval.apply(input, weight, bias, mean=mean, var=var, eps=eps)
+    count = input.numel() // input.shape[1]
+    if count <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    out = _fused_ops.NativeBatchNorm.apply(input, weight, bias, axes=axes, eps=eps)
+    if running_mean is not None and running_var is not None:
+        with no_grad():
+            data = input._data
+            mean = data.mean(axis=axes)
+            unbiased = data.var(axis=axes) * count / (count - 1)
+            running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+            running_var._data[...] = (1 - momentum) * running_var._data + momentum * unbiased
+            running_mean._bump_version()
+            running_var._bump_version()
     return out
 
 
@@ -348,8 +344,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
     per_class = np.ones(classes, dtype=input._data.dtype) if weight is None else weight._data.astype(input._data.dtype)
     sample_weight = np.where(valid, per_class[safe_labels], 0).astype(input._data.dtype)
     shape = tuple(target.shape)
-    return _fused_ops.NllLoss.apply(input, labels=safe_labels.reshape(shape), sample_weight=sample_weight.reshape(shape),
+    if input.dim() in (2, 4) or input.dim() < 2:
+        return _fused_ops.NllLoss.apply(input, labels=safe_labels.reshape(shape), sample_weight=sample_weight.reshape(shape),
+                                        valid=valid.reshape(shape), reduction=reduction)
+    # PyTorch's 2-d kernel: other (N, C, d1, ...) inputs are viewed as (N, C, d1, rest).
+    image = (shape[0], shape[1], int(np.prod(shape[2:], dtype=np.int64)))
+    loss = _fused_ops.NllLoss.apply(input.reshape((image[0], classes) + image[1:]), labels=safe_labels.reshape(image),
+                                    sample_weight=sample_weight.reshape(image), valid=valid.reshape(image),
                                     reduction=reduction)
+    return loss.reshape(shape) if reduction == "none" else loss
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,

@@ -281,10 +281,10 @@ class Relu(Op):
 
     def backward(self, grad):
         # relu'(0) = 0, as in PyTorch; the mask is a constant, so relu'' = 0.
-        positive = ~(self._saved_output <= 0)  # NaN passes the gradient, as in PyTorch
+        blocked = self._saved_output <= 0  # NaN is not blocked: it passes the gradient, as in PyTorch
         if not grad_mode._grad_enabled.get():
-            return Tensor._wrap(grad._data * positive)  # plain backward: NumPy directly
-        return grad * Tensor._wrap(positive.astype(grad._data.dtype))
+            return Tensor._wrap(np.where(blocked, 0, grad._data).astype(grad._data.dtype, copy=False))
+        return grad * Tensor._wrap((~blocked).astype(grad._data.dtype))
 
 
 class Abs(Op):

@@ -300,6 +300,8 @@ class T(Op):
         return x._data.T
 
     def backward(self, grad):
+        if not grad_mode._grad_enabled.get():
+            return Tensor._wrap(grad._data.T)  # plain backward: the view alone, no op record
         return grad.t()
 
 
