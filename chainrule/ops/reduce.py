@@ -73,6 +73,11 @@ def expand_reduced(grad: Tensor, input_shape: tuple, axes: tuple | None, keepdim
         data = grad._data
         if not keepdim:
             data = data.reshape(_kept_shape(data.shape, input_shape, axes))
+        if math.prod(input_shape) <= 4096:
+            # Small: filling a new array is cheaper than np.broadcast_to's Python wrapper.
+            out = np.empty(input_shape, dtype=data.dtype)
+            out[...] = data
+            return Tensor._wrap(out)
         return Tensor._wrap(np.broadcast_to(data, input_shape))
     return with_reduced_axes(grad, input_shape, axes, keepdim).expand(input_shape)
 
