@@ -231,7 +231,7 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
                     _apply_node(node, grads, buffers, deps, ready)
                 elif node.next_functions:
                     _skip_node(node, deps, ready, buffers)
-                if not retain_graph:
+                if not retain_graph and (node._saved is not None or node._saved_output is not None):
                     node.release()
             else:
                 _skip_node(node, deps, ready, buffers)
