@@ -195,11 +195,12 @@ class NllLoss(Op):
 
     def forward(self, input, labels: np.ndarray, sample_weight: np.ndarray, valid: np.ndarray, reduction: str):
         x = input._data
-        self.class_dim = 1 if x.ndim > 1 else 0
-        self.labels = np.expand_dims(labels, self.class_dim)
+        # input[n, labels[n, ...], ...]: the labels on the class axis, aranges on the others
+        grid = np.indices(labels.shape, sparse=True)
+        self.picks = (grid[0], labels) + tuple(grid[1:]) if x.ndim > 1 else (labels,)
         self.input_shape, self.reduction = x.shape, reduction
         self.sample_weight, self.valid, self.total = sample_weight, valid, sample_weight.sum()
-        losses = -np.take_along_axis(x, self.labels, axis=self.class_dim).squeeze(self.class_dim) * sample_weight
+        losses = -x[self.picks] * sample_weight
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
                 return losses.sum() / self.total
@@ -212,9 +213,13 @@ class NllLoss(Op):
                 # an ignored target gets 0; a zero total weight gives nan elsewhere, as PyTorch
                 scale = np.where(self.valid, scale / self.total, 0.0).astype(scale.dtype)
         coefficient = np.zeros(self.input_shape, dtype=scale.dtype)
-        np.put_along_axis(coefficient, self.labels, -np.expand_dims(scale, self.class_dim), axis=self.class_dim)
-        if self.reduction == "none":
-            grad = grad.reshape(tuple(self.labels.shape))  # one gradient per sample, on its class axis
+        if not grad_mode.is_grad_enabled():  # plain backward: write grad * -w straight into place
+            coefficient[self.picks] = -scale * grad._data
+            return Tensor._wrap(coefficient)
+        coefficient[self.picks] = -scale
+        if self.reduction == "none":  # one gradient per sample: give it the class axis to broadcast along
+            class_dim = 1 if len(self.input_shape) > 1 else 0
+            grad = grad.reshape(tuple(self.input_shape[:class_dim]) + (1,) + tuple(self.input_shape[class_dim + 1:]))
         return grad * Tensor._wrap(coefficient)
 
     def name(self) -> str:
@@ -224,6 +229,18 @@ class NllLoss(Op):
 
 # ---------------------------------------------------------------------------------------
 # normalisation: (x - mean) / sqrt(var + eps) over some axes, then * weight + bias
+
+
+def _mean(a, axes: tuple):
+    """The mean over ``axes``, kept as size-1 axes, of an array or a Tensor."""
+    return a.mean(axes, keepdim=True) if isinstance(a, Tensor) else a.mean(axis=axes, keepdims=True)
+
+
+def _standardized(x, axes: tuple, eps: float) -> tuple:
+    """(x̂, σ⁻¹): x̂ = (x - μ) σ⁻¹ with the biased variance, as PyTorch; arrays or Tensors."""
+    centered = x - _mean(x, axes)
+    rstd = (_mean(centered * centered, axes) + eps) ** -0.5
+    return centered * rstd, rstd
 
 
 class _Normalize(Op):
@@ -236,25 +253,25 @@ class _Normalize(Op):
     def forward(self, x, weight, bias, axes: tuple, eps: float):
         self.save_for_backward(x, weight)
         self.axes, self.eps = axes, eps
-        data = x._data
-        centered = data - data.mean(axis=axes, keepdims=True)
-        rstd = 1.0 / np.sqrt((centered * centered).mean(axis=axes, keepdims=True) + eps)
-        return (centered * rstd) * weight._data + bias._data
+        x_hat, _ = _standardized(x._data, axes, eps)
+        return x_hat * weight._data + bias._data
 
     def backward(self, grad):
         x, weight = self.saved_tensors
-        axes = self.axes
-        centered = x - x.mean(axes, keepdim=True)
-        rstd = ((centered * centered).mean(axes, keepdim=True) + self.eps).rsqrt()
-        x_hat = centered * rstd
+        plain = not grad_mode.is_grad_enabled()
+        if plain:  # the same formulas on arrays: no graph to record
+            grad, x, weight = grad._data, x._data, weight._data
+        x_hat, rstd = _standardized(x, self.axes, self.eps)
         d_x = d_weight = d_bias = None
         if _needs_grad(self, 0):
             g_hat = grad * weight
-            d_x = rstd * (g_hat - g_hat.mean(axes, keepdim=True) - x_hat * (g_hat * x_hat).mean(axes, keepdim=True))
+            d_x = rstd * (g_hat - _mean(g_hat, self.axes) - x_hat * _mean(g_hat * x_hat, self.axes))
         if _needs_grad(self, 1):
             d_weight = grad * x_hat  # the engine sums it over the axes weight was broadcast along
         if _needs_grad(self, 2):
             d_bias = grad
+        if plain:
+            return tuple(Tensor._wrap(np.asarray(d)) if d is not None else None for d in (d_x, d_weight, d_bias))
         return d_x, d_weight, d_bias
 
 
