@@ -1,8 +1,11 @@
 """`chainrule.nn.functional`: the layers and losses as functions (``import ... as F``).
 
-Most are compositions of tensor ops, so their derivatives (and second derivatives) come
-from the ops' own rules. Convolution, pooling and embedding lookup are ops of their own
-(`chainrule.nn.conv_ops`), because composing them from small ops would loop over pixels.
+This module checks arguments and raises PyTorch's errors; the arithmetic is in ops.
+Where PyTorch records one graph node (``linear`` -> AddmmBackward0, ``mse_loss`` ->
+MseLossBackward0, layer and batch norm, leaky_relu, silu, the losses) chainrule does too:
+those ops are in `chainrule.nn._fused_ops`. Convolution, pooling and embedding lookup are
+in `chainrule.nn.conv_ops`, because composing them from small ops would loop over pixels.
+The rest (dropout, label smoothing, probability targets) are compositions of tensor ops.
 """
 
 from __future__ import annotations
@@ -38,12 +41,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x) (also called swish)."""
+    """x * sigmoid(x) (also called swish), one graph node as in PyTorch.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.silu(cr.tensor([-1.0, 0.0, 2.0], requires_grad=True))
+    tensor([-0.2689,  0.0000,  1.7616], grad_fn=<SiluBackward0>)
+    """
     return _fused_ops.Silu.apply(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x where x > 0, else ``negative_slope * x``."""
+    """x where x > 0, else ``negative_slope * x``.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.leaky_relu(cr.tensor([-1.0, 0.0, 2.0], requires_grad=True), 0.1)
+    tensor([-0.1000,  0.0000,  2.0000], grad_fn=<LeakyReluBackward0>)
+    """
     return _fused_ops.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
@@ -74,7 +87,15 @@ def _softmax_dim(input: Tensor, dim: int | None, name: str) -> int:
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias``: the affine map of `nn.Linear`."""
+    """``input @ weight.T + bias``: the affine map of `nn.Linear`.
+
+    With a bias it is one ``addmm`` node, as in PyTorch (other input ranks are viewed as rows):
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.linear(cr.ones(2, 3), cr.ones(4, 3, requires_grad=True), cr.zeros(4))
+    tensor([[3., 3., 3., 3.],
+            [3., 3., 3., 3.]], grad_fn=<AddmmBackward0>)
+    """
     if input.shape[-1:] != weight.shape[-1:]:
         rows = int(np.prod(input.shape[:-1])) if input.dim() > 1 else 1
         raise RuntimeError(
@@ -119,7 +140,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
-    """Normalise over the last ``len(normalized_shape)`` dimensions to mean 0, variance 1."""
+    """Normalise over the last ``len(normalized_shape)`` dimensions to mean 0, variance 1.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.layer_norm(cr.tensor([[1.0, 2.0, 3.0]], requires_grad=True), (3,))
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<NativeLayerNormBackward0>)
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
     if tuple(input.shape[input.dim() - len(shape):]) != shape or len(shape) > input.dim():
         raise RuntimeError(
@@ -148,6 +174,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     When training, the batch's statistics normalise and the running estimates move toward
     them (the variance estimate is unbiased, as in PyTorch); in eval mode the running
     estimates normalise.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.batch_norm(cr.tensor([[1.0], [3.0]], requires_grad=True), None, None, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]], grad_fn=<NativeBatchNormBackward0>)
     """
     if input.dim() < 2:
         raise ValueError(f"batch_norm: expected input with at least 2 dimensions (N, C, ...), got {input.dim()}")
@@ -203,7 +234,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
-    """2-D cross-correlation of (N, C, H, W) input with (O, C, kH, kW) weight, as `torch.nn.functional.conv2d`."""
+    """2-D cross-correlation of (N, C, H, W) input with (O, C, kH, kW) weight, as `torch.nn.functional.conv2d`.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.conv2d(cr.ones(1, 1, 3, 3, requires_grad=True), cr.ones(1, 1, 2, 2), cr.tensor([0.5]))
+    tensor([[[[4.5000, 4.5000],
+              [4.5000, 4.5000]]]], grad_fn=<ConvolutionBackward0>)
+    """
     if groups != 1:
         raise NotImplementedError("conv2d: chainrule supports groups=1 only")
     batched = input.dim() == 4
@@ -297,7 +334,12 @@ def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((input - target)²)."""
+    """Mean squared error: mean((input - target)²).
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.mse_loss(cr.tensor([-1.0, 0.0, 2.0], requires_grad=True), cr.zeros(3))
+    tensor(1.6667, grad_fn=<MseLossBackward0>)
+    """
     _check_reduction(reduction)
     _warn_if_broadcast(input, target)
     return _fused_ops.MseLoss.apply(*promote(input, target, op="mse_loss"), reduction=reduction)
@@ -329,6 +371,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
 
     With ``reduction='mean'`` the sum is divided by the total weight of the non-ignored
     targets (their count without ``weight``), as in PyTorch.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> logits = cr.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], requires_grad=True)
+    >>> F.nll_loss(logits.log_softmax(1), cr.tensor([0, 2]))
+    tensor(0.1755, grad_fn=<NllLossBackward0>)
     """
     _check_reduction(reduction)
     if target._data.dtype.kind not in "iu":
@@ -363,6 +410,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     subtracts the row maximum before exponentiating, so large logits do not overflow.
     With ``label_smoothing`` ε the target is mixed with the uniform distribution:
     (1 - ε) * nll + ε * mean over classes of -log p, PyTorch's formula.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> logits = cr.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], requires_grad=True)
+    >>> loss = F.cross_entropy(logits, cr.tensor([0, 2]))
+    >>> loss, loss.grad_fn.next_functions[0][0].name()
+    (tensor(0.1755, grad_fn=<NllLossBackward0>), 'LogSoftmaxBackward0')
     """
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -411,7 +464,12 @@ def _soft_cross_entropy(log_probs: Tensor, target: Tensor, weight, weight_shape,
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          reduction: str = "mean") -> Tensor:
-    """-(y log p + (1 - y) log(1 - p)) for probabilities ``input``; logs are clamped at -100, as PyTorch."""
+    """-(y log p + (1 - y) log(1 - p)) for probabilities ``input``; logs are clamped at -100, as PyTorch.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.binary_cross_entropy(cr.tensor([0.9, 0.2], requires_grad=True), cr.tensor([1.0, 0.0]))
+    tensor(0.1643, grad_fn=<BinaryCrossEntropyBackward0>)
+    """
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -435,6 +493,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """Binary cross-entropy on logits, stable for any logit size.
 
     -log σ(x) = max(-x, 0) + log(1 + e^{-|x|}) never exponentiates a positive number.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(cr.tensor([1000.0, -2.0], requires_grad=True), cr.tensor([0.0, 0.0]))
+    tensor(500.0635, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)
     """
     _check_reduction(reduction)
     if target.shape != input.shape:

@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "chainrule.nn.module", "chainrule.nn.parameter", "chainrule.nn.linear", "chainrule.nn.container",
     "chainrule.nn.conv", "chainrule.nn.normalization", "chainrule.nn.embedding", "chainrule.nn.loss",
-    "chainrule.nn.utils", "chainrule.nn.init", "chainrule.optim.sgd", "chainrule.optim.adam",
+    "chainrule.nn.utils", "chainrule.nn.init", "chainrule.nn.functional", "chainrule.optim.sgd", "chainrule.optim.adam",
     "chainrule.optim.lr_scheduler", "chainrule.data.dataset", "chainrule.data.dataloader",
     "chainrule.data.synthetic", "chainrule.io",
 ]
