@@ -139,6 +139,8 @@ class _Builder:
             raise ExpressionError(f"syntax error in {_short(self.source.strip())!r}{where}: {error.msg}") from None
         except (RecursionError, MemoryError):
             raise ExpressionError(f"the expression is nested too deeply; the limit is {MAX_DEPTH} levels") from None
+        except UnicodeError:  # a lone surrogate such as '\ud800' cannot even be encoded for the parser
+            raise ExpressionError("the expression holds characters that are not valid text (a lone surrogate)") from None
         self._check_depth(module)
         for i, statement in enumerate(module.body):
             is_last = i == len(module.body) - 1

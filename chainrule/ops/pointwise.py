@@ -284,7 +284,25 @@ class Relu(Op):
         blocked = self._saved_output <= 0  # NaN is not blocked: it passes the gradient, as in PyTorch
         if not grad_mode._grad_enabled.get():
             return Tensor._wrap(np.where(blocked, 0, grad._data).astype(grad._data.dtype, copy=False))
-        return grad * Tensor._wrap((~blocked).astype(grad._data.dtype))
+        return ReluGrad.apply(grad, self.output())
+
+
+class ReluGrad(Op):
+    """relu's backward as an op of (grad, relu's output), so a second derivative is recorded.
+
+    d/d(grad) is the same mask; d/d(output) is zero (the mask is flat): grad(grad(relu)) gives
+    zeros, as PyTorch's ThresholdBackwardBackward0 does, rather than "does not require grad".
+    """
+
+    backward_name = "ThresholdBackwardBackward0"
+
+    def forward(self, grad, out):
+        self.passes = ~(out._data <= 0)
+        return np.where(self.passes, grad._data, 0).astype(grad._data.dtype, copy=False)
+
+    def backward(self, grad_grad):
+        mask = Tensor._wrap(self.passes.astype(grad_grad._data.dtype))
+        return grad_grad * mask, grad_grad * 0.0
 
 
 class Abs(Op):
