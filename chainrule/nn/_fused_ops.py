@@ -112,6 +112,10 @@ class _PointwiseLoss(Op):
 
 
 class MseLoss(_PointwiseLoss):
+    """(input - target)²; d/dinput = 2 (input - target) = -d/dtarget."""
+
+    symbol = "mse_loss"
+
     def losses(self, input, target):
         difference = input - target
         return difference * difference
@@ -130,6 +134,8 @@ def _clamped_log(x):
 
 class BinaryCrossEntropy(_PointwiseLoss):
     """-w (t log p + (1 - t) log(1 - p)); d/dp = w (p - t) / (p (1 - p))."""
+
+    symbol = "binary_cross_entropy"
 
     def losses(self, p, target, weight):
         return -(target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p)) * weight
@@ -156,6 +162,8 @@ class NegLogSigmoid(Op):
     give the slope -1 there instead of -0.5; as one op the slope is right everywhere.
     """
 
+    symbol = "-logsigmoid"
+
     def forward(self, x):
         self.save_for_backward(x)
         return _neg_log_sigmoid(x._data)
@@ -167,6 +175,8 @@ class NegLogSigmoid(Op):
 
 class BinaryCrossEntropyWithLogits(_PointwiseLoss):
     """w ((1 - t) x + (1 + (pw - 1) t) (-log σ(x))); d/dx = w ((1 + (pw - 1) t) σ(x) - pw t)."""
+
+    symbol = "bce_with_logits"
 
     def losses(self, x, target, weight, pos_weight):
         return ((1 - target) * x + (1 + (pos_weight - 1) * target) * _neg_log_sigmoid(x)) * weight
@@ -192,6 +202,8 @@ class NllLoss(Op):
     ``labels`` has ignored targets replaced by 0 and ``sample_weight`` is 0 there, so the
     derivative is a constant: -w[t] (/ total) at each sample's target class, 0 elsewhere.
     """
+
+    symbol = "nll_loss"
 
     def forward(self, input, labels: np.ndarray, sample_weight: np.ndarray, valid: np.ndarray, reduction: str):
         x = input._data
@@ -278,9 +290,13 @@ class _Normalize(Op):
 class NativeLayerNorm(_Normalize):
     """layer_norm: normalise each sample over its last dimensions."""
 
+    symbol = "layer_norm"
+
 
 class NativeBatchNorm(_Normalize):
     """batch_norm (training): normalise each channel over the batch and spatial dimensions."""
+
+    symbol = "batch_norm"
 
 
 class NativeBatchNormEval(Op):
@@ -291,6 +307,7 @@ class NativeBatchNormEval(Op):
     """
 
     backward_name = "NativeBatchNormBackward0"
+    symbol = "batch_norm"
 
     def forward(self, x, weight, bias, mean: np.ndarray, var: np.ndarray, eps: float):
         self.save_for_backward(x, weight)
