@@ -132,21 +132,24 @@ def _clamped_log(x):
     return np.maximum(np.log(x), -100.0)
 
 
+def _log_likelihood(p, target):
+    """t log p + (1 - t) log(1 - p), the logs clamped; arrays or Tensors."""
+    return target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p)
+
+
 class BinaryCrossEntropy(_PointwiseLoss):
     """-w (t log p + (1 - t) log(1 - p)); d/dp = w (p - t) / (p (1 - p))."""
 
     symbol = "binary_cross_entropy"
 
     def losses(self, p, target, weight):
-        return -(target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p)) * weight
+        return -_log_likelihood(p, target) * weight
 
     def derivatives(self, grad, p, target, weight):
         # PyTorch's guard: p (1 - p) is at least 1e-12, so p = 0 or 1 gives a large finite slope.
         d_p = grad * weight * (p - target) / (p * (1 - p)).clamp(min=1e-12)
         d_target = grad * weight * (_clamped_log(1 - p) - _clamped_log(p)) if _needs_grad(self, 1) else None
-        d_weight = None
-        if _needs_grad(self, 2):
-            d_weight = -grad * (target * _clamped_log(p) + (1 - target) * _clamped_log(1 - p))
+        d_weight = -grad * _log_likelihood(p, target) if _needs_grad(self, 2) else None
         return d_p, d_target, d_weight
 
 
@@ -173,13 +176,18 @@ class NegLogSigmoid(Op):
         return grad * (x.sigmoid() - 1)
 
 
+def _logits_loss(x, target, pos_weight, neg_log_sigmoid):
+    """(1 - t) x + (1 + (pw - 1) t) (-log σ(x)), given -log σ(x); arrays or Tensors."""
+    return (1 - target) * x + (1 + (pos_weight - 1) * target) * neg_log_sigmoid
+
+
 class BinaryCrossEntropyWithLogits(_PointwiseLoss):
     """w ((1 - t) x + (1 + (pw - 1) t) (-log σ(x))); d/dx = w ((1 + (pw - 1) t) σ(x) - pw t)."""
 
     symbol = "bce_with_logits"
 
     def losses(self, x, target, weight, pos_weight):
-        return ((1 - target) * x + (1 + (pos_weight - 1) * target) * _neg_log_sigmoid(x)) * weight
+        return _logits_loss(x, target, pos_weight, _neg_log_sigmoid(x)) * weight
 
     def derivatives(self, grad, x, target, weight, pos_weight):
         scale = grad * weight
@@ -190,7 +198,7 @@ class BinaryCrossEntropyWithLogits(_PointwiseLoss):
             if _needs_grad(self, 1):
                 d_target = scale * ((pos_weight - 1) * softplus - x)
             if _needs_grad(self, 2):
-                d_weight = grad * ((1 - target) * x + (1 + (pos_weight - 1) * target) * softplus)
+                d_weight = grad * _logits_loss(x, target, pos_weight, softplus)
             if _needs_grad(self, 3):
                 d_pos_weight = scale * target * softplus
         return d_x, d_target, d_weight, d_pos_weight
