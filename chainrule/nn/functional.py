@@ -19,6 +19,7 @@ from chainrule._tensor import Tensor
 from chainrule.autograd.grad_mode import no_grad
 from chainrule.nn import _fused_ops, conv_ops
 from chainrule.ops._operands import promote
+from chainrule.ops.reduce import scalar_type_name
 
 # ---------------------------------------------------------------------------------------
 # activations
@@ -47,6 +48,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.silu(cr.tensor([-1.0, 0.0, 2.0], requires_grad=True))
     tensor([-0.2689,  0.0000,  1.7616], grad_fn=<SiluBackward0>)
     """
+    _require_float(input, "silu")
     return _fused_ops.Silu.apply(input)
 
 
@@ -57,7 +59,14 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> F.leaky_relu(cr.tensor([-1.0, 0.0, 2.0], requires_grad=True), 0.1)
     tensor([-0.1000,  0.0000,  2.0000], grad_fn=<LeakyReluBackward0>)
     """
+    _require_float(input, "leaky_relu")
     return _fused_ops.LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def _require_float(input: Tensor, name: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{scalar_type_name(input._data.dtype)}\': '
+                                  f"convert the input to floating point first, e.g. {name}(x.float())")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -176,3 +176,9 @@ def test_bce_with_logits_stays_finite_for_huge_logits_in_float32():
     loss.sum().backward()
     np.testing.assert_allclose(loss.detach().numpy(), [1e4, 1e4, 88.0, 88.0], rtol=1e-6)
     np.testing.assert_allclose(x.grad.numpy(), [1.0, -1.0, 1.0, -1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["silu", "leaky_relu"])
+def test_activations_refuse_integer_input_as_torch_does(name):
+    with pytest.raises(NotImplementedError, match=f'"{name}_cpu" not implemented for \'Long\'.*x.float()'):
+        getattr(F, name)(chainrule.tensor([1, 2]))
