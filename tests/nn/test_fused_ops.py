@@ -182,3 +182,28 @@ def test_bce_with_logits_stays_finite_for_huge_logits_in_float32():
 def test_activations_refuse_integer_input_as_torch_does(name):
     with pytest.raises(NotImplementedError, match=f'"{name}_cpu" not implemented for \'Long\'.*x.float()'):
         getattr(F, name)(chainrule.tensor([1, 2]))
+
+
+def _node_names_along_the_input_path(loss, name_of) -> list[str]:
+    names, node = [], loss.grad_fn
+    while node is not None:
+        names.append(name_of(node))
+        inner = [fn for fn, _ in node.next_functions if fn is not None and name_of(fn) != "AccumulateGrad"]
+        node = inner[0] if inner else None
+    return names
+
+
+def test_a_small_network_records_the_nodes_torch_records():
+    torch = pytest.importorskip("torch")
+    paths = []
+    for lib in (chainrule, torch):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(4, 6), lib.nn.BatchNorm1d(6), lib.nn.LeakyReLU(),
+                                  lib.nn.LayerNorm(6), lib.nn.SiLU(), lib.nn.Linear(6, 3))
+        loss = lib.nn.CrossEntropyLoss()(model(lib.randn(5, 4)), lib.tensor([0, 2, 1, 1, 0]))
+        paths.append(_node_names_along_the_input_path(
+            loss, lambda fn: fn.name() if lib is chainrule else type(fn).__name__))
+    ours, theirs = paths
+    # torch's addmm takes weight.t() (a TBackward0 node); chainrule's Addmm transposes inside
+    assert ours == [name for name in theirs if name != "TBackward0"]
+    assert ours[:3] == ["NllLossBackward0", "LogSoftmaxBackward0", "AddmmBackward0"]
