@@ -49,7 +49,7 @@ class Tensor:
         "_data",
         "_requires_grad",
         "grad_fn",
-        "_version_counter",  # a one-element list, shared by views of the same memory
+        "_vc",  # the version counter: a one-element list shared by views, or None until needed
         "__dict__",  # PyTorch tensors accept arbitrary attributes; so do ours
         "__weakref__",
     )
@@ -85,7 +85,7 @@ class Tensor:
         t._data = array
         t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
-        t._version_counter = [0]
+        t._vc = None
         if output_nr:
             t._output_nr = output_nr
         return t
@@ -125,7 +125,20 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._version_counter[0]
+        return self._vc[0] if self._vc is not None else 0
+
+    @property
+    def _version_counter(self) -> list:
+        """The version counter, created on first use: most tensors are never modified or viewed,
+        so they never pay for one (a tensor without one is at version 0)."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = [0]
+        return vc
+
+    @_version_counter.setter
+    def _version_counter(self, counter: list) -> None:
+        self._vc = counter
 
     def size(self, dim: int | None = None):
         if dim is None:
@@ -327,7 +340,11 @@ class Tensor:
         return self
 
     def _bump_version(self) -> None:
-        self._version_counter[0] += 1
+        vc = self._vc
+        if vc is None:
+            self._vc = [1]
+        else:
+            vc[0] += 1
 
     def _check_inplace(self, op: str) -> None:
         """In-place ops on a leaf that requires grad would corrupt its gradient: refuse, as PyTorch."""
@@ -391,7 +408,7 @@ def _init_leaf(t: Tensor, array: np.ndarray) -> None:
     t._data = array
     t._requires_grad = False
     t.grad_fn = None
-    t._version_counter = [0]
+    t._vc = None
 
 
 def _normalize_dim(dim: int, ndim: int, op: str) -> int:

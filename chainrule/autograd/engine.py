@@ -443,4 +443,4 @@ def _accumulate_into(tensor, g, create_graph: bool) -> None:
         tensor._grad = current + g
     else:
         current._data += g._data
-        current._version_counter[0] += 1
+        current._bump_version()

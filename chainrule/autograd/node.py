@@ -77,7 +77,7 @@ class Node:
     def save_for_backward(self, *tensors: Any) -> None:
         if self._recording:
             self._saved = tensors
-            self._saved_versions = tuple(t._version_counter[0] if t is not None else 0 for t in tensors)
+            self._saved_versions = tuple(_version_of(t) for t in tensors)
 
     def save_output(self, array: np.ndarray) -> np.ndarray:
         """Keep the output's array for backward (exp, tanh, sigmoid need their output)."""
@@ -91,7 +91,7 @@ class Node:
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
         for t, version in zip(saved, self._saved_versions):
-            if t is not None and t._version_counter[0] != version:
+            if t is not None and _version_of(t) != version:
                 raise RuntimeError(_modified_inplace_message(t, version, self))
         return saved
 
@@ -220,16 +220,25 @@ class Op(Node):
         result._data = out
         result._requires_grad = True
         result.grad_fn = node
-        result._version_counter = [0]
         node._output_ref = weakref.ref(result)
         node._out_meta = (out.shape, out.dtype)
-        if node._saved_output is not None:
+        if node._saved_output is None:
+            result._vc = None
+        else:
             # In-place writes to the output (through it, a view or detach()) bump this counter.
-            node._output_version = result._version_counter
+            node._output_version = result._vc = [0]
         return result
 
 
 _NO_EDGE = (None, 0)
+
+
+def _version_of(t) -> int:
+    """A saved tensor's version (0 for None and for tensors never modified)."""
+    if t is None:
+        return 0
+    vc = t._vc
+    return vc[0] if vc is not None else 0
 
 
 def _edge_to(t) -> tuple:
