@@ -85,7 +85,7 @@ class set_detect_anomaly:
         self._previous = _set(mode, check_nan)
 
     def __enter__(self) -> None:
-        pass
+        """Nothing to do: the call itself switched the mode; leaving the block restores it."""
 
     def __exit__(self, *exc: Any) -> None:
         _set(*self._previous)

@@ -31,7 +31,7 @@ class _GradModeContext:
         return self if func is None else self(func)
 
     def __init__(self, func: Callable | None = None) -> None:
-        pass
+        """Takes ``func`` only so that `__new__` can decorate it; the mode is a class attribute."""
 
     def __enter__(self) -> None:
         self._token = _grad_enabled.set(self._mode)
@@ -84,7 +84,7 @@ class set_grad_enabled(_GradModeContext):
         _grad_enabled.set(self._mode)
 
     def __enter__(self) -> None:
-        pass
+        """Nothing to do: the mode was set when the object was made (see __init__)."""
 
     def __exit__(self, *exc: Any) -> None:
         _grad_enabled.set(self._previous)
