@@ -346,11 +346,6 @@ class Tensor:
         else:
             vc[0] += 1
 
-    def _check_inplace(self, op: str) -> None:
-        """In-place ops on a leaf that requires grad would corrupt its gradient: refuse, as PyTorch."""
-        if self._requires_grad and self.grad_fn is None and grad_mode._grad_enabled.get():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-
     # -- the graph protocol (chainrule.graph), for drawings and explanations -------------
     def _graph_parents(self) -> tuple:
         if self.grad_fn is None:

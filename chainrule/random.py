@@ -148,7 +148,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 
 
 def _fill_(self: Tensor, values: np.ndarray) -> Tensor:
-    self._check_inplace("random fill")
+    from chainrule.ops.inplace import before_inplace_write  # the one gate for in-place writes
+
+    before_inplace_write(self, needs_graph=False)
     self._data[...] = values.astype(self._data.dtype)
     self._bump_version()
     return self
