@@ -153,7 +153,7 @@ def _dependencies(root_nodes: Iterable[Node]) -> dict:
             stack.append(node)
     while stack:
         node = stack.pop()
-        for fn, _ in node.next_functions:
+        for fn in node._fns:
             if fn is None:
                 continue
             deps[fn] = deps.get(fn, 0) + 1
@@ -171,17 +171,17 @@ def _nodes_leading_to(targets, root_nodes) -> set:
         if root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.next_functions))]
+        stack = [(root, iter(root._fns))]
         while stack:
             node, pending = stack[-1]
-            for fn, _ in pending:
+            for fn in pending:
                 if fn is not None and fn not in visited:
                     visited.add(fn)
-                    stack.append((fn, iter(fn.next_functions)))
+                    stack.append((fn, iter(fn._fns)))
                     break
             else:
                 stack.pop()
-                if node in targets or any(fn in needed for fn, _ in node.next_functions if fn is not None):
+                if node in targets or any(fn in needed for fn in node._fns if fn is not None):
                     needed.add(node)
     return needed
 
@@ -229,7 +229,7 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
                     grads = _special_cases(node, grads, create_graph, capture, accumulate_only, captured)
                 if grads is not None:
                     _apply_node(node, grads, buffers, deps, ready)
-                elif node.next_functions:
+                elif node._fns:
                     _skip_node(node, deps, ready, buffers)
                 if not retain_graph and (node._saved is not None or node._saved_output is not None):
                     node.release()
@@ -240,7 +240,7 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
 
 def _skip_node(node: Node, deps: dict, ready: list, buffers: dict) -> None:
     """Count a node's edges as done without running it (pruned, or a leaf)."""
-    for fn, _ in node.next_functions:
+    for fn in node._fns:
         if fn is not None:
             remaining = deps[fn] - 1
             deps[fn] = remaining
@@ -258,23 +258,29 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
         input_grads = node.backward(*_materialize(node, grads))
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
-    edges = node.next_functions
-    if len(input_grads) != len(edges):
+    fns = node._fns
+    if len(input_grads) != len(fns):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(edges)}, got {len(input_grads)})"
+            f"(expected {len(fns)}, got {len(input_grads)})"
         )
     check_nan = anomaly._enabled
-    for edge, g, meta in zip(edges, input_grads, node._input_meta):
-        fn, nr = edge
+    nrs = node._nrs
+    i = -1
+    for fn in fns:
+        i += 1
         if fn is None:
             continue
+        g = input_grads[i]
         if g is not None:
+            nr = nrs[i] if nrs is not None else 0
+            # An input's shape and dtype are those its producer gave it: fit the gradient to them.
             data = g._data if type(g) is _Tensor else None
-            if data is None or data.shape != meta[0] or data.dtype is not meta[1]:
-                g = _fit_to_input(node, _index_of(edges, edge), g, meta)
+            if (data is None or data.shape != fn._out_shape or data.dtype is not fn._out_dtype
+                    or fn._n_outputs != 1):
+                g = _fit_to_input(node, i, g, fn._out_meta_of(nr))
             if check_nan:
-                anomaly.check_gradient(node, _index_of(edges, edge), g)
+                anomaly.check_gradient(node, i, g)
             slot = buffers.get(fn)
             if slot is None:
                 buffers[fn] = [g] if fn._n_outputs == 1 else _new_slot(fn, nr, g)
@@ -287,11 +293,6 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
         deps[fn] = remaining
         if remaining == 0:
             ready.append(fn)
-
-
-def _index_of(edges: tuple, edge: tuple) -> int:
-    """Which input an edge belongs to (for messages; kept off the hot loop)."""
-    return next(i for i, e in enumerate(edges) if e is edge)
 
 
 def _new_slot(fn: Node, nr: int, g) -> list:

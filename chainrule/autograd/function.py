@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import grad_mode
-from chainrule.autograd.node import Node, _anomaly_trace, _edge_to
+from chainrule.autograd.node import Node, _anomaly_trace, link_inputs
 
 
 class FunctionCtx(Node):
@@ -98,15 +98,12 @@ class Function:
             ctx._saved = None
             return outputs
         ctx._recording = True
-        ctx.next_functions = tuple(_edge_to(a) for a in tensor_args)
-        ctx._input_meta = tuple((a._data.shape, a._data.dtype) for a in tensor_args)
+        link_inputs(ctx, tensor_args)
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx._trace = _anomaly_trace()
-        ctx._input_meta = list(ctx._input_meta)
         ctx._n_outs = len(outs)
         ctx._out_metas = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32) for o in outs)
-        first = outs[0]
-        ctx._out_meta = (first._data.shape, first._data.dtype)
+        ctx._out_shape, ctx._out_dtype = ctx._out_metas[0]
         wrapped = []
         for nr, o in enumerate(outs):
             if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable or o._data.dtype.kind != "f":

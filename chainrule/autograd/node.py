@@ -46,16 +46,18 @@ class Node:
 
     _n_outputs = 1  # multi-output nodes (custom Functions returning tuples) override this
 
-    # Set on every recorded node (the hot path keeps to these few slots).
+    # Set on every recorded node. Few slots and few objects per node: every object that
+    # outlives the op is work for the garbage collector (a large part of the per-op cost).
     __slots__ = (
-        "next_functions",  # one (Node | None, output_nr) pair per input, as in PyTorch
-        "_input_meta",  # one (shape, numpy dtype) per input: the engine reduces grads to these
+        "_fns",  # the Node (or None) behind each input: next_functions without the pairs
         "_recording",  # False when grad mode was off: save_for_backward then saves nothing
         "_output_ref",  # weakref to the output tensor, for drawings and explanations
-        "_out_meta",  # (shape, numpy dtype) of the output
+        "_out_shape",  # shape and numpy dtype of the output: consumers' gradients are fitted
+        "_out_dtype",  # to these (an input's shape is the shape its producer made)
         "__weakref__",
     )
     # Set only when used (op subclasses have a __dict__): class-level defaults.
+    _nrs = None  # which output of each input's node each input is; None when all are output 0
     _saved = None  # tensors saved for backward; None once released
     _saved_versions = ()
     _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
@@ -64,6 +66,22 @@ class Node:
     _pre_hooks = None  # hooks registered on the output tensor (non-leaf register_hook)
     _retained = None  # weakref to the output tensor when it called retain_grad()
     _trace = None  # the forward traceback, kept under detect_anomaly()
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, output_nr)`` pair per input, as in PyTorch (None for inputs without grad)."""
+        nrs = self._nrs or (0,) * len(self._fns)
+        return tuple(zip(self._fns, nrs))
+
+    @property
+    def _out_meta(self) -> tuple:
+        return self._out_shape, self._out_dtype
+
+    def _out_meta_of(self, nr: int) -> tuple:
+        """(shape, numpy dtype) of output ``nr``: what a gradient sent to it must be fitted to."""
+        if self._n_outputs == 1:
+            return self._out_shape, self._out_dtype
+        return self._out_metas[nr]
 
     def name(self) -> str:
         """PyTorch's name for this node: ``MulBackward0`` for the op class ``Mul``."""
@@ -160,14 +178,22 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     backward_name = "AccumulateGrad"
-    next_functions = ()
+    _fns = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable  # strong, as in PyTorch: the graph keeps its leaves alive
-        self._input_meta = ()
         self._recording = False
         self._output_ref = None
-        self._out_meta = (variable._data.shape, variable._data.dtype)
+
+    # Read from the leaf when asked: `w.data = ...` may swap its array between steps, and the
+    # accumulator lives as long as any graph uses the leaf.
+    @property
+    def _out_shape(self) -> tuple:
+        return self.variable._data.shape
+
+    @property
+    def _out_dtype(self):
+        return self.variable._data.dtype
 
     def _graph_view(self) -> NodeView:
         return self.variable._graph_view()
@@ -198,39 +224,70 @@ class Op(Node):
         if not record:
             return _wrap(out)
         # The hot path of every recorded op: plain loops and attribute stores, no generators.
-        edges = []
-        meta = []
+        fns = []
+        nrs = 0
         for t in inputs:
-            data = t._data
-            meta.append((data.shape, data.dtype))
             fn = t.grad_fn
             if fn is not None:
-                edges.append((fn, t._output_nr))
+                fns.append(fn)
+                nrs |= t._output_nr
             elif t._requires_grad:
-                accumulator = t._accumulator
-                accumulator = accumulator() if accumulator is not None else None
-                edges.append((accumulator if accumulator is not None else t._grad_accumulator(), 0))
+                fns.append(_leaf_node(t))
             else:
-                edges.append(_NO_EDGE)
-        node.next_functions = tuple(edges)
-        node._input_meta = meta
-        if anomaly._enabled:
-            node._trace = anomaly.capture_forward_trace()
-        result = _new_object(_tensor_class)  # Tensor._wrap(out, node), inlined: the hot path
-        result._data = out
-        result._requires_grad = True
-        result.grad_fn = node
-        node._output_ref = weakref.ref(result)
-        node._out_meta = (out.shape, out.dtype)
-        if node._saved_output is None:
-            result._vc = None
-        else:
-            # In-place writes to the output (through it, a view or detach()) bump this counter.
-            node._output_version = result._vc = [0]
-        return result
+                fns.append(None)
+        node._fns = tuple(fns)
+        if nrs:
+            node._nrs = tuple(t._output_nr if t.grad_fn is not None else 0 for t in inputs)
+        return _record_output(node, out)
+
+    @classmethod
+    def apply_binary(cls, a, b):
+        """`apply` for two tensor inputs and no parameters (``a + b``, ``a * b``): the per-op
+        budget is small enough that skipping ``*args``/``**params`` handling shows."""
+        node = _new_object(cls)
+        record = (a._requires_grad or b._requires_grad) and _grad_enabled_get()
+        node._recording = record
+        out = node.forward(a, b)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if not record:
+            return _wrap(out)
+        fa = a.grad_fn
+        if fa is None and a._requires_grad:
+            fa = _leaf_node(a)
+        fb = b.grad_fn
+        if fb is None and b._requires_grad:
+            fb = _leaf_node(b)
+        node._fns = (fa, fb)
+        if (fa is not None and a._output_nr) or (fb is not None and b._output_nr):
+            node._nrs = (a._output_nr if a.grad_fn is not None else 0, b._output_nr if b.grad_fn is not None else 0)
+        return _record_output(node, out)
 
 
-_NO_EDGE = (None, 0)
+def _record_output(node: Node, out: np.ndarray):
+    """The output tensor of a recorded node: `Tensor._wrap(out, node)` written out (the hot path)."""
+    node._out_shape = out.shape
+    node._out_dtype = out.dtype
+    if anomaly._enabled:
+        node._trace = anomaly.capture_forward_trace()
+    result = _new_object(_tensor_class)
+    result._data = out
+    result._requires_grad = True
+    result.grad_fn = node
+    node._output_ref = weakref.ref(result)
+    if node._saved_output is None:
+        result._vc = None
+    else:
+        # In-place writes to the output (through it, a view or detach()) bump this counter.
+        node._output_version = result._vc = [0]
+    return result
+
+
+def _leaf_node(t):
+    """The AccumulateGrad node of leaf ``t`` (made once, then found through a weak reference)."""
+    accumulator = t._accumulator
+    accumulator = accumulator() if accumulator is not None else None
+    return accumulator if accumulator is not None else t._grad_accumulator()
 
 
 def _version_of(t) -> int:
@@ -241,16 +298,21 @@ def _version_of(t) -> int:
     return vc[0] if vc is not None else 0
 
 
-def _edge_to(t) -> tuple:
-    """The next_functions entry for input ``t``: its grad_fn, its grad accumulator, or None."""
-    fn = t.grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        accumulator = t._accumulator
-        accumulator = accumulator() if accumulator is not None else None
-        return (accumulator if accumulator is not None else t._grad_accumulator(), 0)
-    return _NO_EDGE
+def link_inputs(node: Node, inputs) -> None:
+    """Point ``node`` at the nodes behind ``inputs`` (what `Op.apply` does inline)."""
+    fns = []
+    nrs = []
+    for t in inputs:
+        fn = t.grad_fn
+        if fn is not None:
+            fns.append(fn)
+            nrs.append(t._output_nr)
+        else:
+            fns.append(_leaf_node(t) if t._requires_grad else None)
+            nrs.append(0)
+    node._fns = tuple(fns)
+    if any(nrs):
+        node._nrs = tuple(nrs)
 
 
 def _anomaly_trace():
@@ -310,7 +372,7 @@ def _scalar_local_derivatives(node: Node) -> tuple:
     """d(output)/d(input) per graph parent as floats, when everything is a scalar and saved."""
     from chainrule._tensor import Tensor
 
-    parents_meta = [(fn, meta) for (fn, _), meta in zip(node.next_functions, node._input_meta) if fn is not None]
+    parents_meta = [(fn, fn._out_meta_of(nr)) for fn, nr in node.next_functions if fn is not None]
     all_scalar = node._out_meta[0] == () or np.prod(node._out_meta[0]) == 1
     if not all_scalar or any(int(np.prod(shape)) != 1 for _, (shape, _) in parents_meta):
         return tuple(None for _ in parents_meta)

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from chainrule.autograd import grad_mode
-from chainrule.autograd.node import Op, _anomaly_trace, _edge_to
+from chainrule.autograd.node import Op, _anomaly_trace, link_inputs
 from chainrule._tensor import Tensor, _normalize_dim, register_function, tensor_method
 
 # ---------------------------------------------------------------------------------------
@@ -627,12 +627,11 @@ class MultiOutputOp(Op):
         if not record or not arrays:
             outs = tuple(Tensor._wrap(a) for a in arrays)
         else:
-            node.next_functions = (_edge_to(x),)
-            node._input_meta = [(x._data.shape, x._data.dtype)]
+            link_inputs(node, (x,))
             node._trace = _anomaly_trace()
             node._n_outputs = len(arrays)
             node._out_metas = tuple((a.shape, a.dtype) for a in arrays)
-            node._out_meta = (arrays[0].shape, arrays[0].dtype)
+            node._out_shape, node._out_dtype = node._out_metas[0]
             outs = tuple(Tensor._wrap(a, node, nr) for nr, a in enumerate(arrays))
             node._output_ref = weakref.ref(outs[0])
         for out, remake in zip(outs, node.remakes()):

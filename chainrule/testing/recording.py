@@ -95,8 +95,8 @@ def recording_nodes() -> "contextlib.AbstractContextManager[Recorder]":
     `Op.apply`, `Function.apply` and every op class's own ``apply`` are wrapped for the
     duration: the engine itself stays free of any bookkeeping cost when no check is running.
     Other threads pass straight through the wrappers, since the recorder lives in a context
-    variable. (Code that saved a bound ``apply`` beforehand, as the fast ``a + b`` operators
-    do, bypasses the wrapper: those built-in nodes are simply not re-checked.)
+    variable. (Code that saved a bound ``apply`` beforehand bypasses the wrapper: its nodes
+    are simply not re-checked; the fast ``a + b`` operators look ``apply_binary`` up per call.)
     """
     return _recording(_APPLY_PATCH)
 
@@ -110,16 +110,22 @@ def recording_value_sites() -> "contextlib.AbstractContextManager[Recorder]":
     return _recording(_VALUE_NODE_PATCH)
 
 
+# The entry points that make nodes: ``apply``, and ``apply_binary`` (the fast ``a + b`` path).
+_APPLY_NAMES = ("apply", "apply_binary")
+
+
 def _wrap_all_apply() -> None:
     for cls in _classes_with_own_apply():
-        _wrap_apply(cls)
+        for name in _APPLY_NAMES:
+            _wrap_apply(cls, name)
 
 
 def _unwrap_all_apply() -> None:
     for cls in _classes_with_own_apply():
-        wrapped = cls.__dict__["apply"]
-        if hasattr(wrapped, "__wrapped_classmethod__"):
-            cls.apply = wrapped.__wrapped_classmethod__
+        for name in _APPLY_NAMES:
+            wrapped = cls.__dict__.get(name)
+            if hasattr(wrapped, "__wrapped_classmethod__"):
+                setattr(cls, name, wrapped.__wrapped_classmethod__)
 
 
 def _wrap_value_node() -> None:
@@ -162,8 +168,8 @@ def _classes_with_own_apply() -> list:
     return found
 
 
-def _wrap_apply(cls) -> None:
-    original = cls.__dict__["apply"]
+def _wrap_apply(cls, name: str) -> None:
+    original = cls.__dict__.get(name)
     if not isinstance(original, classmethod):
         return  # an apply of another shape: its nodes go unrecorded rather than break the check
 
@@ -181,7 +187,7 @@ def _wrap_apply(cls) -> None:
 
     wrapped = classmethod(apply)
     wrapped.__wrapped_classmethod__ = original  # type: ignore[attr-defined]
-    cls.apply = wrapped
+    setattr(cls, name, wrapped)
 
 
 def _copy_args(args: tuple) -> tuple:
