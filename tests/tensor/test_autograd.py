@@ -80,6 +80,21 @@ def test_graphs_are_freed_by_reference_counting_without_gc():
         gc.enable()
 
 
+def test_a_recorded_op_keeps_few_objects_for_the_garbage_collector():
+    # Every object a graph keeps alive is scanned by Python's collector: it was about 15 % of
+    # the per-op cost with ~12 objects per op. Now: node, output tensor, its weak reference,
+    # the tuple of input nodes, the output shape (benchmarks/tensor_benchmarks.py --only add).
+    x = torch.ones(10, requires_grad=True)
+    y = torch.ones(10)
+    z = x + y
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(1000):
+        z = z + y
+    per_op = (len(gc.get_objects()) - before) / 1000
+    assert per_op <= 5.05, f"{per_op:.2f} GC-tracked objects per recorded a + b"
+
+
 def test_long_chain_backward_is_iterative():
     x = torch.tensor(1.0, requires_grad=True)
     y = x
