@@ -363,19 +363,33 @@ def _sum_to_shape(node: Node, i: int, g, shape: tuple):
     """The reverse of broadcasting: sum over the axes that broadcasting added or stretched."""
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
-        raise RuntimeError(
-            f"Function {node.name()} returned an invalid gradient at index {i} - got "
-            f"{list(gshape)} but expected shape compatible with {list(shape)}"
-        )
-    axes = tuple(range(lead)) + tuple(lead + k for k, s in enumerate(shape) if s == 1 and gshape[lead + k] != 1)
+    stretched = []
+    if lead >= 0:
+        for k, s in enumerate(shape):
+            gs = gshape[lead + k]
+            if s != gs:
+                if s != 1:
+                    break
+                stretched.append(lead + k)
+        else:
+            return _sum_axes(g, lead, tuple(stretched), shape)
+    raise RuntimeError(
+        f"Function {node.name()} returned an invalid gradient at index {i} - got "
+        f"{list(gshape)} but expected shape compatible with {list(shape)}"
+    )
+
+
+def _sum_axes(g, lead: int, stretched: tuple, shape: tuple):
+    """Sum ``g`` over its first ``lead`` axes and (keeping them) the ``stretched`` ones."""
     if not grad_mode._grad_enabled.get():
         # Plain backward: NumPy directly, giving a fresh array a leaf can adopt (bias gradients).
-        data = np.add.reduce(g._data, axis=tuple(range(lead))) if lead else g._data
-        stretched = tuple(k for k, s in enumerate(shape) if s == 1 and data.shape[k] != 1)
+        data = g._data
+        if lead:
+            data = np.add.reduce(data, axis=tuple(range(lead)) if lead > 1 else 0)
         if stretched:
-            data = np.add.reduce(data, axis=stretched, keepdims=True)
-        return _Tensor._wrap(np.asarray(data))
+            data = np.add.reduce(data, axis=tuple(k - lead for k in stretched), keepdims=True)
+        return _Tensor._wrap(data if type(data) is np.ndarray else np.asarray(data))
+    axes = tuple(range(lead)) + stretched
     if axes:
         g = g.sum(dim=axes, keepdim=True)
     if lead:

@@ -87,6 +87,8 @@ def normalize_key(key, shape: tuple, check_ranges: bool = True) -> tuple[tuple, 
     """
     if type(key) is int and shape and -shape[0] <= key < shape[0]:
         return (key,), True  # the commonest key, x[i], checked in one line
+    if type(key) is tuple and not check_ranges and _all_long_tensors(key, len(shape)):
+        return tuple(p._data for p in key), False  # logp[rows, labels]: NumPy checks the ranges
     parts = tuple(_index_part(p) for p in _as_parts(key))
     ndim = len(shape)
     used = sum(_consumed(p) for p in parts)
@@ -116,6 +118,16 @@ def normalize_key(key, shape: tuple, check_ranges: bool = True) -> tuple[tuple, 
             basic = False
         dim += _consumed(p)
     return parts, basic
+
+
+def _all_long_tensors(key: tuple, ndim: int) -> bool:
+    """Is ``key`` 1 to ``ndim`` int64 tensors of at least one dimension (nothing to convert)?"""
+    if not key or len(key) > ndim:
+        return False
+    for p in key:
+        if type(p) is not Tensor or p._data.dtype != np.int64 or not p._data.ndim:
+            return False
+    return True
 
 
 def check_range(index: np.ndarray, size: int, dim: int, error: type, op: str = "") -> None:

@@ -146,3 +146,17 @@ def test_grad_of_grad_of_a_piecewise_linear_op_behaves_as_torch(call):
     torch = pytest.importorskip("torch")
     ours, theirs = _second_derivative_outcome(cr, call), _second_derivative_outcome(torch, call)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_relu_backward_blocks_inf_and_nan_gradients_exactly(dtype):
+    # relu's backward zeroes blocked gradients by masking bits (np.where is slow on random
+    # masks); the result must still be exactly where(blocked, +0.0, grad), as in PyTorch.
+    x = cr.tensor([-1.0, -2.0, -3.0, -4.0, 1.0, 2.0, float("nan"), 0.0], dtype=getattr(cr, dtype), requires_grad=True)
+    upstream = np.array([INF, -INF, float("nan"), -5.0, INF, -7.0, 3.0, -1.0], dtype=dtype)
+    x.relu().backward(cr.tensor(upstream))
+    got = x.grad.numpy()
+    expected = np.array([0.0, 0.0, 0.0, 0.0, INF, -7.0, 3.0, 0.0], dtype=dtype)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert not np.signbit(got[[0, 1, 2, 3, 7]]).any(), "a blocked gradient is +0.0, never -0.0"
