@@ -59,7 +59,7 @@ class Node:
     # Set only when used (op subclasses have a __dict__): class-level defaults.
     _nrs = None  # which output of each input's node each input is; None when all are output 0
     _saved = None  # tensors saved for backward; None once released
-    _saved_versions = ()
+    _saved_versions = ()  # the saved tensors' versions; empty when all were at version 0
     _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
     _output_version = None  # the output tensor's version counter (a list), checked by output()
     _released = False
@@ -95,7 +95,11 @@ class Node:
     def save_for_backward(self, *tensors: Any) -> None:
         if self._recording:
             self._saved = tensors
-            self._saved_versions = tuple(_version_of(t) for t in tensors)
+            for t in tensors:
+                if t is not None and t._vc is not None:
+                    # Most tensors were never modified (no counter: version 0, the default).
+                    self._saved_versions = tuple(_version_of(t) for t in tensors)
+                    break
 
     def save_output(self, array: np.ndarray) -> np.ndarray:
         """Keep the output's array for backward (exp, tanh, sigmoid need their output)."""
@@ -108,9 +112,12 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
-        for t, version in zip(saved, self._saved_versions):
-            if t is not None and _version_of(t) != version:
-                raise RuntimeError(_modified_inplace_message(t, version, self))
+        versions = self._saved_versions
+        for i, t in enumerate(saved):
+            if t is not None and t._vc is not None:
+                version = versions[i] if versions else 0
+                if t._vc[0] != version:
+                    raise RuntimeError(_modified_inplace_message(t, version, self))
         return saved
 
     def output(self):
