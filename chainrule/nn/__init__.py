@@ -17,12 +17,13 @@ from chainrule.nn.embedding import Embedding
 from chainrule.nn.linear import Flatten, Identity, Linear
 from chainrule.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from chainrule.nn.module import Module
-from chainrule.nn.normalization import BatchNorm1d, LayerNorm
+from chainrule.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from chainrule.nn.parameter import Parameter
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "Identity", "Flatten", "Conv2d", "MaxPool2d", "Embedding", "Dropout", "LayerNorm", "BatchNorm1d",
+    "BatchNorm2d",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "SiLU", "GELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "functional", "init", "utils",

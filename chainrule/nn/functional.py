@@ -178,7 +178,7 @@ def _affine_or_identity(input: Tensor, weight: Tensor | None, bias: Tensor | Non
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalise each channel (dimension 1) over the batch (and length) dimensions.
+    """Normalise each channel (dimension 1) over the batch and the other dimensions (length, height, width).
 
     When training, the batch's statistics normalise and the running estimates move toward
     them (the variance estimate is unbiased, as in PyTorch); in eval mode the running
@@ -190,19 +190,29 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             [ 1.0000]], grad_fn=<NativeBatchNormBackward0>)
     """
     if input.dim() < 2:
-        raise ValueError(f"batch_norm: expected input with at least 2 dimensions (N, C, ...), got {input.dim()}")
+        n = max(input.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got 1): "
+                         "batch_norm normalises the channels, dimension 1 of (N, C, ...) input")
     axes = (0,) + tuple(range(2, input.dim()))
-    channel_shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    channels = input.shape[1]
+    channel_shape = (1, channels) + (1,) * (input.dim() - 2)
+    count = int(np.prod(input.shape)) // channels if channels else 0
+    if training and count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
     if not training and (running_mean is None or running_var is None):
-        raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+        name = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{name} must be defined in evaluation mode")
+    per_channel = {"running_mean": running_mean, "running_var": running_var, "weight": weight, "bias": bias}
+    for name, t in per_channel.items():
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    if count == 0:
+        return input.clone()  # nothing to normalise, no statistics to update (PyTorch's shortcut)
     weight, bias = _affine_or_identity(input, weight, bias, channel_shape)
     if not training:
         # a copy of the running statistics: later training steps update them in place
         mean, var = (np.array(t._data.reshape(channel_shape)) for t in (running_mean, running_var))
         return _fused_ops.NativeBatchNormEval.apply(input, weight, bias, mean=mean, var=var, eps=eps)
-    count = input.numel() // input.shape[1]
-    if count <= 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
     out = _fused_ops.NativeBatchNorm.apply(input, weight, bias, axes=axes, eps=eps)
     if running_mean is not None and running_var is not None:
         with no_grad():

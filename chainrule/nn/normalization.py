@@ -1,4 +1,4 @@
-"""`LayerNorm` (per sample, over the last dimensions) and `BatchNorm1d` (per channel, over the batch)."""
+"""`LayerNorm` (per sample, over the last dimensions), `BatchNorm1d` and `BatchNorm2d` (per channel, over the batch)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numbers
 from chainrule._tensor import Tensor
 from chainrule.factories import ones, tensor, zeros
 from chainrule.nn import functional as F
+from chainrule.nn import init
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
 
@@ -40,11 +41,12 @@ class LayerNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class BatchNorm1d(Module):
-    """Normalise each of ``num_features`` channels of (N, C) or (N, C, L) input over the batch.
+class _BatchNorm(Module):
+    """Normalise each of ``num_features`` channels (dimension 1) over the batch and the other dimensions.
 
     Training mode uses the batch's mean and variance and updates the running estimates
     (``momentum=None`` makes them cumulative averages); eval mode uses the estimates.
+    Subclasses only say which input ranks they accept (`_check_input_dim`), as in PyTorch.
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
@@ -70,12 +72,24 @@ class BatchNorm1d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        raise NotImplementedError
+
     def forward(self, input: Tensor) -> Tensor:
-        if input.dim() not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-        if input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}) got input with {input.shape[1]} channels "
-                             f"(shape {list(input.shape)}); the channels are dimension 1")
+        self._check_input_dim(input)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data[...] += 1
@@ -90,3 +104,31 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) input: one mean and variance per channel.
+
+    >>> import chainrule as torch
+    >>> torch.nn.BatchNorm1d(2)(torch.tensor([[1.0, 0.0], [3.0, 4.0]]))
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of images (N, C, H, W): one mean and variance per channel, over N, H and W.
+
+    >>> import chainrule as torch
+    >>> bn = torch.nn.BatchNorm2d(3)
+    >>> bn(torch.randn(4, 3, 5, 5)).shape, bn.running_mean.shape, bn.num_batches_tracked
+    (torch.Size([4, 3, 5, 5]), torch.Size([3]), tensor(1))
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")

@@ -33,6 +33,9 @@ LAYERS = [
     ("BatchNorm1d", lambda L: L.nn.BatchNorm1d(5), (6, 5)),
     ("BatchNorm1d-3d", lambda L: L.nn.BatchNorm1d(3, momentum=None), (4, 3, 7)),
     ("BatchNorm1d-noaffine", lambda L: L.nn.BatchNorm1d(5, affine=False), (6, 5)),
+    ("BatchNorm2d", lambda L: L.nn.BatchNorm2d(3), (4, 3, 5, 5)),
+    ("BatchNorm2d-cumulative", lambda L: L.nn.BatchNorm2d(3, momentum=None, eps=1e-3), (2, 3, 4, 6)),
+    ("BatchNorm2d-untracked", lambda L: L.nn.BatchNorm2d(3, track_running_stats=False), (2, 3, 4, 4)),
     ("Flatten", lambda L: L.nn.Flatten(), (2, 3, 4, 5)),
     ("Flatten-range", lambda L: L.nn.Flatten(0, 1), (2, 3, 4)),
     ("Identity", lambda L: L.nn.Identity(), (2, 3)),
@@ -60,7 +63,7 @@ def test_layer_matches_torch(name, build, shape, training):
     rng = np.random.default_rng(0)
     ours, theirs = build(chainrule).double(), build(torch).double()
     _perturbed((ours, theirs), rng)
-    if name.startswith("BatchNorm"):  # non-trivial running statistics for eval mode
+    if name.startswith("BatchNorm") and ours.track_running_stats:  # non-trivial running statistics for eval
         ours.running_mean.copy_(chainrule.tensor(rng.normal(size=ours.running_mean.shape)))
         ours.running_var.copy_(chainrule.tensor(rng.uniform(0.5, 2.0, size=ours.running_var.shape)))
         copy_weights(ours, theirs)
@@ -135,8 +138,10 @@ def test_batchnorm_errors_and_eval_without_batch_statistics():
     layer = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         layer(chainrule.ones(1, 3))
-    with pytest.raises(ValueError, match="got input with 4 channels"):
+    with pytest.raises(RuntimeError, match="^running_mean should contain 4 elements not 3$"):
         layer(chainrule.ones(2, 4))
+    with pytest.raises(ValueError, match=r"^expected 2D or 3D input \(got 4D input\)$"):
+        layer(chainrule.ones(2, 3, 2, 2))
     layer.eval()
     assert layer(chainrule.ones(1, 3)).shape == (1, 3)  # eval mode works on one sample
 
