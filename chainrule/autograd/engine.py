@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from chainrule.autograd import anomaly, grad_mode
+from chainrule.autograd import anomaly, fp_errors, grad_mode
 from chainrule.autograd.node import _FREED_MESSAGE, AccumulateGrad, Node
 
 _Tensor = None  # chainrule._tensor.Tensor, bound on first use (it imports this package)
@@ -209,7 +209,15 @@ def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only
 def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only) -> dict:
     ready = [node for node in dict.fromkeys(root_nodes) if deps.get(node, 0) == 0]
     captured: dict = {}
+    fp_state = fp_errors.set_state(fp_errors.QUIET)  # log(0), 0/0 in a derivative: no NumPy warnings
+    try:
+        _walk_ready(ready, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only, captured)
+    finally:
+        fp_errors.reset_state(fp_state)
+    return captured
 
+
+def _walk_ready(ready, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only, captured):
     special_pass = capture is not None or accumulate_only is not None
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
@@ -235,7 +243,6 @@ def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture
                     node.release()
             else:
                 _skip_node(node, deps, ready, buffers)
-    return captured
 
 
 def _skip_node(node: Node, deps: dict, ready: list, buffers: dict) -> None:

@@ -31,6 +31,9 @@ from typing import Any
 import numpy as np
 
 from chainrule.autograd import anomaly, grad_mode
+from chainrule.autograd.fp_errors import QUIET as _QUIET_FP
+from chainrule.autograd.fp_errors import reset_state as _reset_fp_state
+from chainrule.autograd.fp_errors import set_state as _set_fp_state
 from chainrule.graph import NodeView
 
 _FREED_MESSAGE = (
@@ -225,7 +228,11 @@ class Op(Node):
                     record = True
                     break
         node._recording = record
-        out = node.forward(*inputs, **params) if params else node.forward(*inputs)
+        fp_state = _set_fp_state(_QUIET_FP)  # log(0) is -inf without a NumPy warning, as in torch
+        try:
+            out = node.forward(*inputs, **params) if params else node.forward(*inputs)
+        finally:
+            _reset_fp_state(fp_state)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars from 0-d ops
         if not record:
@@ -254,7 +261,11 @@ class Op(Node):
         node = _new_object(cls)
         record = (a._requires_grad or b._requires_grad) and _grad_enabled_get()
         node._recording = record
-        out = node.forward(a, b)
+        fp_state = _set_fp_state(_QUIET_FP)
+        try:
+            out = node.forward(a, b)
+        finally:
+            _reset_fp_state(fp_state)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if not record:
