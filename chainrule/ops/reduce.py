@@ -140,11 +140,15 @@ class Mean(Op):
         self.input_shape = x._data.shape
         self.axes, self.keepdim, self.dim_given = axes, keepdim, dim_given
         data = x._data
-        if data.dtype == np.float16 or data.size == 0:
-            # np.mean sums float16 in float32, and gives nan for nothing (as PyTorch)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.mean(data, axis=axes, keepdims=keepdim)
-            self.count = data.size // builtins.max(out.size, 1) if data.size else 0
+        if data.size == 0:
+            # the mean of nothing is nan, as in PyTorch (0 / 0, and no "Mean of empty slice" warning)
+            total = np.add.reduce(data, axis=axes, keepdims=keepdim)
+            self.count = 0
+            return total / np.array(0, dtype=total.dtype)
+        if data.dtype == np.float16:
+            # np.mean sums float16 in float32
+            out = np.mean(data, axis=axes, keepdims=keepdim)
+            self.count = data.size // builtins.max(out.size, 1)
             return out
         # What np.mean does, without its Python wrapper (it costs more than small reductions).
         total = np.add.reduce(data, axis=axes, keepdims=keepdim)
@@ -303,10 +307,10 @@ def _variance(a: np.ndarray, axes, correction, keepdim: bool, op: str) -> np.nda
             UserWarning,
             stacklevel=4,
         )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centred = a - np.mean(a, axis=axes, keepdims=True)
-        squares = np.sum(centred * centred, axis=axes, keepdims=keepdim)
-        return squares / builtins.max(count - correction, 0)
+    # (no elements: 0 / 0 is nan, as in PyTorch; ops run with NumPy's warnings off)
+    centred = a - np.mean(a, axis=axes, keepdims=True) if a.size else a
+    squares = np.sum(centred * centred, axis=axes, keepdims=keepdim)
+    return squares / builtins.max(count - correction, 0)
 
 
 def _variance_slope(x: Tensor, axes, correction) -> Tensor:
@@ -388,8 +392,7 @@ class _ExtremeShared(Op):
         winners = x._data == out._data
         if self.places_gradient:
             winners |= np.isnan(x._data) & np.isnan(out._data)
-        with np.errstate(invalid="ignore"):
-            share = _constant((winners / np.sum(winners, axis=self.axes, keepdims=True)).astype(x._data.dtype))
+        share = _constant((winners / np.sum(winners, axis=self.axes, keepdims=True)).astype(x._data.dtype))
         grad = expand_reduced(grad, x.shape, self.axes, self.keepdim)
         if self.places_gradient:
             return where(_constant(winners), grad * share, 0.0)

@@ -25,7 +25,7 @@ def _shifted(a: np.ndarray, axis: int) -> np.ndarray:
     if a.size == 0:
         return a
     # ufunc.reduce directly: np.max's Python wrapper costs more than the work on small rows.
-    # Callers run this under np.errstate(invalid="ignore").
+    # (inf - inf is nan: ops run with NumPy's floating-point warnings off, autograd/fp_errors.py)
     return a - np.maximum.reduce(a, axis=axis, keepdims=True)
 
 
@@ -36,9 +36,9 @@ class Softmax(Op):
         self.axis = axis
         if axis is None:  # a 0-d tensor is a one-element distribution
             return self.save_output(np.ones_like(x._data))
-        with np.errstate(invalid="ignore"):  # a row of only -inf has no distribution: nan, as in PyTorch
-            e = np.exp(_shifted(x._data, axis))
-            return self.save_output(e / np.add.reduce(e, axis=axis, keepdims=True))
+        # a row of only -inf has no distribution: nan, as in PyTorch (NumPy stays quiet inside ops)
+        e = np.exp(_shifted(x._data, axis))
+        return self.save_output(e / np.add.reduce(e, axis=axis, keepdims=True))
 
     def backward(self, grad):
         if self.axis is None:
@@ -54,9 +54,8 @@ class LogSoftmax(Op):
         self.axis = axis
         if axis is None:
             return self.save_output(np.zeros_like(x._data))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = _shifted(x._data, axis)
-            return self.save_output(z - np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True)))
+        z = _shifted(x._data, axis)
+        return self.save_output(z - np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True)))
 
     def backward(self, grad):
         if self.axis is None:

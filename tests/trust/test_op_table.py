@@ -455,3 +455,14 @@ def test_special_values_raise_no_numpy_warnings(spec):
         if spec.differentiable:
             floats = [o for o in outs if o.requires_grad]
             cr.autograd.backward(floats, [cr.ones_like(o) for o in floats], create_graph=True)
+
+
+def test_means_of_nothing_are_nan_without_numpy_warnings():
+    # NumPy's np.mean warns "Mean of empty slice" (a Python warning, not an FP error): avoided
+    x = cr.zeros(0, 3, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        means = [x.mean(), x.mean(dim=0), x.softmax(dim=0), x.log_softmax(dim=1), x.logsumexp(dim=0)]
+        sum(m.sum() for m in means).backward()
+    assert np.isnan(means[0].item()) and np.isnan(means[1].detach().numpy()).all()
+    assert x.grad.shape == (0, 3)
