@@ -84,6 +84,10 @@ class PowScalar(Op):
     def forward(self, x, exponent):
         self.save_for_backward(x)
         self.exponent = exponent
+        if exponent == -0.5 and x._data.dtype.kind == "f":
+            # PyTorch computes x ** -0.5 as rsqrt(x): nan at -inf and -inf at -0.0, where
+            # NumPy's pow gives 0 and inf. (Also what d(x ** 0.5)/dx evaluates.)
+            return np.reciprocal(np.sqrt(x._data))
         return x._data**exponent
 
     def backward(self, grad):

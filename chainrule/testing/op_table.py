@@ -224,6 +224,9 @@ OPS: list[OpSpec] = [
     OpSpec("pow_scalar", lambda lib, x: x ** 3, lambda x: x ** 3, domains=(ANY,), elementwise=True, needs=("pow",)),
     OpSpec("pow_fractional", lambda lib, x: x ** 0.5, lambda x: x ** 0.5, domains=(POSITIVE,), elementwise=True,
            needs=("pow",)),
+    # torch computes x ** -0.5 as rsqrt: nan at -inf and -inf at -0.0 (NumPy's pow: 0 and inf)
+    OpSpec("pow_rsqrt", lambda lib, x: x ** -0.5, lambda x: 1 / np.sqrt(x), domains=(POSITIVE,), elementwise=True,
+           needs=("pow",)),
     OpSpec("rpow", lambda lib, x: 2.0 ** x, lambda x: 2.0 ** x, elementwise=True, needs=("pow",)),
     OpSpec("square", lambda lib, x: lib.square(x), np.square, elementwise=True),
     # functions of one input

@@ -21,10 +21,8 @@ AVAILABLE = available_ops()
 
 # Failures found in ops owned by other helpers, kept visible until fixed: (test, op) -> reason.
 # Each becomes an xfail(strict=True) of that test for that op, so it flips to a failure when fixed.
-_AT_NAN = "backward at NaN/inf differs from PyTorch"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("special_values_numpy", "sign"): "by design: NumPy's sign(nan) is nan, chainrule follows torch (0)",
-    ("special_values_torch", "pow_fractional"): f"{_AT_NAN}: d(x**0.5)/dx at x=-inf is 0; torch gives nan",
 }
 
 
