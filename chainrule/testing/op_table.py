@@ -446,6 +446,20 @@ OPS: list[OpSpec] = [
 ]
 
 
+def _more_specs() -> list:
+    """Entries kept beside their op family in ``chainrule/testing/op_specs/<family>.py`` (each
+    module defines ``OPS``): the table stays one list to the tests, in files of a readable size."""
+    import importlib
+    import pkgutil
+
+    from chainrule.testing import op_specs
+
+    specs = []
+    for module in sorted(pkgutil.iter_modules(op_specs.__path__), key=lambda m: m.name):
+        specs.extend(importlib.import_module(f"{op_specs.__name__}.{module.name}").OPS)
+    return specs
+
+
 def _functional(lib):
     """``torch.nn.functional`` or ``chainrule.nn.functional``."""
     import importlib
@@ -485,3 +499,6 @@ def available_ops() -> list[OpSpec]:
 def missing_ops() -> list[str]:
     names = {spec.name for spec in available_ops()}
     return [spec.name for spec in OPS if spec.name not in names]
+
+
+OPS.extend(_more_specs())
