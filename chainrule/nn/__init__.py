@@ -11,7 +11,7 @@ Layers are `Module` subclasses; `functional` has the same operations as function
 from chainrule.nn import functional, init, utils
 from chainrule.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from chainrule.nn.container import ModuleList, Sequential
-from chainrule.nn.conv import Conv2d, MaxPool2d
+from chainrule.nn.conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
 from chainrule.nn.dropout import Dropout
 from chainrule.nn.embedding import Embedding
 from chainrule.nn.linear import Flatten, Identity, Linear
@@ -22,8 +22,8 @@ from chainrule.nn.parameter import Parameter
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
-    "Linear", "Identity", "Flatten", "Conv2d", "MaxPool2d", "Embedding", "Dropout", "LayerNorm", "BatchNorm1d",
-    "BatchNorm2d",
+    "Linear", "Identity", "Flatten", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Embedding", "Dropout",
+    "LayerNorm", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "SiLU", "GELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "functional", "init", "utils",

@@ -1,4 +1,4 @@
-"""The ops behind Conv2d, MaxPool2d and Embedding, each forward beside its derivative.
+"""The ops behind Conv2d, the pools, padding and Embedding, each forward beside its derivative.
 
 Convolution is "im2col": NumPy's ``sliding_window_view`` shows every kH x kW window of
 the padded input as a 6-d view (N, C, outH, outW, kH, kW) without copying, and one
@@ -42,6 +42,21 @@ def _windows(x: np.ndarray, kernel: tuple[int, int], g: Geometry, fill: float = 
         )
     view = sliding_window_view(x, (span_h, span_w), axis=(2, 3))
     return view[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def _add_windows_back(columns: np.ndarray, input_size: tuple, g: Geometry) -> np.ndarray:
+    """The transpose of `_windows` ("col2im"): (N, C, kH, kW, outH, outW) values, each added to
+    the input pixel it was read from; the padding's share is dropped."""
+    n, c, kh, kw, out_h, out_w = columns.shape
+    top, bottom, left, right = g.padding
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    padded = np.zeros((n, c, input_size[0] + top + bottom, input_size[1] + left + right), dtype=columns.dtype)
+    for i in range(kh):  # one strided slice per kernel offset, never per pixel
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
+            padded[:, :, rows, cols] += columns[:, :, i, j]
+    return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
 
 
 def _needs_grad(node: Op, i: int) -> bool:
@@ -100,20 +115,9 @@ class Conv2dInputGrad(Op):
     def forward(self, grad, w, input_size, geometry: Geometry):
         self.save_for_backward(grad, w)
         self.geometry, self.input_size = geometry, tuple(input_size)
-        top, bottom, left, right = geometry.padding
-        (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-        n, _, out_h, out_w = grad._data.shape
-        kh, kw = w._data.shape[2:]
         # (N, C, kH, kW, outH, outW): the gradient reaching each window element
         columns = np.tensordot(w._data, grad._data, axes=([0], [1])).transpose(3, 0, 1, 2, 4, 5)
-        padded = np.zeros((n, w._data.shape[1], self.input_size[0] + top + bottom,
-                           self.input_size[1] + left + right), dtype=grad._data.dtype)
-        for i in range(kh):  # one strided slice per kernel offset, never per pixel
-            for j in range(kw):
-                rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
-                cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
-                padded[:, :, rows, cols] += columns[:, :, i, j]
-        return padded[:, :, top:top + self.input_size[0], left:left + self.input_size[1]]
+        return _add_windows_back(columns, self.input_size, geometry)
 
     def backward(self, upstream):
         grad, w = self.saved_tensors
@@ -136,6 +140,20 @@ def _pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: i
     return out
 
 
+def pool_output_shape(input_size: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                      ceil_mode: bool) -> tuple[int, int]:
+    """(outH, outW) of a max or average pool over an (H, W) input."""
+    return tuple(_pool_output_size(*dims, ceil_mode) for dims in zip(input_size, kernel, stride, padding, dilation))
+
+
+def _pool_geometry(input_size: tuple, kernel, stride, padding, dilation, out_size: tuple) -> Geometry:
+    """The padding a pool's windows read: ``padding`` before, and after only as much as the last
+    window (in ceil_mode it may hang over the end) needs."""
+    after = [max((out - 1) * s + d * (k - 1) + 1 - size - p, 0)
+             for out, s, d, k, size, p in zip(out_size, stride, dilation, kernel, input_size, padding)]
+    return Geometry(stride, (padding[0], after[0], padding[1], after[1]), dilation)
+
+
 def max_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple, ceil_mode: bool):
     """(pooled output, int64 indices of the chosen elements within each H*W plane)."""
     indices = window_argmax(x._data, kernel, stride, padding, dilation, ceil_mode)
@@ -145,13 +163,9 @@ def max_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, dilation
 def window_argmax(x: np.ndarray, kernel, stride, padding, dilation, ceil_mode: bool) -> np.ndarray:
     """Where each window's maximum sits in its input plane (row * W + col), PyTorch's return_indices."""
     n, c, h, w = x.shape
-    out_h = _pool_output_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
-    out_w = _pool_output_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
-    # pad the far side enough for the last (ceil_mode) window; -inf never wins a max
-    need_h = (out_h - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
-    need_w = (out_w - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
-    pads = (padding[0], max(need_h - h - padding[0], 0), padding[1], max(need_w - w - padding[1], 0))
-    windows = _windows(x, kernel, Geometry(stride, pads, dilation), fill=-np.inf)[:, :, :out_h, :out_w]
+    out_h, out_w = pool_output_shape((h, w), kernel, stride, padding, dilation, ceil_mode)
+    geometry = _pool_geometry((h, w), kernel, stride, padding, dilation, (out_h, out_w))
+    windows = _windows(x, kernel, geometry, fill=-np.inf)[:, :, :out_h, :out_w]  # -inf never wins a max
     best = windows.reshape(n, c, out_h, out_w, kernel[0] * kernel[1]).argmax(axis=-1)
     rows = np.arange(out_h)[:, None] * stride[0] + (best // kernel[1]) * dilation[0] - padding[0]
     cols = np.arange(out_w)[None, :] * stride[1] + (best % kernel[1]) * dilation[1] - padding[1]
@@ -189,6 +203,155 @@ class MaxUnpoolAdd(Op):
 
     def backward(self, upstream):
         return MaxPool2d.apply(upstream, indices=self.indices)
+
+
+# ---------------------------------------------------------------------------------------
+# average pooling
+
+
+def avg_pool2d(x: Tensor, kernel: tuple, stride: tuple, padding: tuple, ceil_mode: bool, count_include_pad: bool,
+               divisor_override: int | None) -> Tensor:
+    """Each window's sum divided by its divisor: PyTorch's divisor is the window's size clipped to
+    the padded input (``count_include_pad``) or to the input itself, unless ``divisor_override``."""
+    input_size = x._data.shape[-2:]
+    dilation = (1, 1)
+    out_size = pool_output_shape(input_size, kernel, stride, padding, dilation, ceil_mode)
+    if divisor_override is not None:
+        divisor = np.full(out_size, divisor_override, dtype=x._data.dtype)
+    else:
+        # the divisor of window (i, j) is (its height) * (its width): one factor per axis
+        heights, widths = (_window_lengths(*dims, count_include_pad)
+                           for dims in zip(input_size, kernel, stride, padding, out_size))
+        divisor = np.outer(heights, widths).astype(x._data.dtype)
+    geometry = _pool_geometry(input_size, kernel, stride, padding, dilation, out_size)
+    return AvgPool2d.apply(x, kernel=kernel, geometry=geometry, divisor=divisor)
+
+
+def _as_batch(images: np.ndarray) -> np.ndarray:
+    """(C, H, W) or (N, C, H, W) as (N, C, H, W): PyTorch pools unbatched images in the same node."""
+    return images if images.ndim == 4 else images[None]
+
+
+def _window_lengths(size: int, kernel: int, stride: int, pad: int, out: int, count_include_pad: bool) -> np.ndarray:
+    start = np.arange(out) * stride - pad
+    end = np.minimum(start + kernel, size + pad)  # a ceil_mode window stops at the end of the padding
+    if count_include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+class AvgPool2d(Op):
+    """out[n, c, i, j] = (sum of window (i, j)) / divisor[i, j]: linear in x, like a convolution
+    with a kernel of ones, so its derivative spreads grad / divisor back over each window."""
+
+    backward_name = "AvgPool2DBackward0"
+    symbol = "avgpool"
+
+    def forward(self, x, kernel: tuple, geometry: Geometry, divisor: np.ndarray):
+        self.kernel, self.geometry, self.divisor = kernel, geometry, divisor
+        self.input_size = x._data.shape[-2:]
+        out_h, out_w = divisor.shape
+        windows = _windows(_as_batch(x._data), kernel, geometry)[:, :, :out_h, :out_w]
+        return (windows.sum(axis=(4, 5)) / divisor).reshape(x._data.shape[:-2] + divisor.shape)
+
+    def backward(self, grad):
+        return AvgPool2dTranspose.apply(grad, kernel=self.kernel, geometry=self.geometry, divisor=self.divisor,
+                                        input_size=self.input_size)
+
+
+class AvgPool2dTranspose(Op):
+    """d(avg_pool2d)/d(input) applied to ``grad``: each window gets grad / divisor at every element."""
+
+    backward_name = "AvgPool2DBackwardBackward0"
+
+    def forward(self, grad, kernel: tuple, geometry: Geometry, divisor: np.ndarray, input_size: tuple):
+        self.kernel, self.geometry, self.divisor = kernel, geometry, divisor
+        share = _as_batch(grad._data / divisor)
+        n, c, out_h, out_w = share.shape
+        columns = np.broadcast_to(share[:, :, None, None], (n, c) + tuple(kernel) + (out_h, out_w))
+        return _add_windows_back(columns, input_size, geometry).reshape(grad._data.shape[:-2] + tuple(input_size))
+
+    def backward(self, upstream):
+        return AvgPool2d.apply(upstream, kernel=self.kernel, geometry=self.geometry, divisor=self.divisor)
+
+
+# ---------------------------------------------------------------------------------------
+# linear maps along the last axes: adaptive average pooling, and padding that repeats pixels
+
+
+class AxisMaps(Op):
+    """Multiply each of x's last k axes by a matrix of its own: ``out = R x Cᵀ`` for images.
+
+    Adaptive average pooling is such a map (row i of R averages the input rows of bin i), and
+    so are reflect, replicate and circular padding (row i of R is one-hot: the input row that
+    output row i copies). The derivative is the same map with the matrices transposed, and
+    its derivative the original map again, so each op here names the two nodes it stands for.
+    """
+
+    def forward(self, x, matrices: tuple, names: tuple[str, str]):
+        self.matrices, self.names = matrices, names
+        return map_axes(x._data, matrices)
+
+    def backward(self, grad):
+        transposed = tuple(m.T for m in self.matrices)
+        return AxisMaps.apply(grad, matrices=transposed, names=self.names[::-1])
+
+    def name(self) -> str:
+        return self.names[0]
+
+
+def map_axes(x: np.ndarray, matrices: tuple) -> np.ndarray:
+    """out[..., i, j] = sum over h, w of R[i, h] x[..., h, w] C[j, w], for any number of trailing axes."""
+    first = x.ndim - len(matrices)
+    for axis, m in enumerate(matrices, start=first):
+        x = np.swapaxes(np.swapaxes(x, axis, -1) @ m.T, axis, -1)  # the axis's vectors times m, in one matmul
+    return np.ascontiguousarray(x)
+
+
+def adaptive_pool_matrix(size: int, out: int, dtype) -> np.ndarray:
+    """(out, size): row i averages bin i, input positions floor(i*size/out) to ceil((i+1)*size/out)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -(-((i + 1) * size) // out)
+    positions = np.arange(size)
+    inside = (positions >= start[:, None]) & (positions < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def padding_matrix(size: int, before: int, after: int, mode: str, dtype) -> np.ndarray:
+    """(before + size + after, size), one-hot rows: which input position each padded position copies."""
+    if mode == "circular":  # PyTorch crops (negative padding) first, then wraps around what is left
+        lo, hi = max(-before, 0), size - max(-after, 0)
+        sources = lo + np.arange(-max(before, 0), hi - lo + max(after, 0)) % (hi - lo)
+    else:
+        positions = np.arange(-before, size + after)
+        if mode == "reflect":  # ... 2 1 | 0 1 2 ... n-1 | n-2 ... (the edge is not repeated)
+            sources = np.abs(positions)
+            sources = np.where(sources > size - 1, 2 * (size - 1) - sources, sources)
+        else:  # replicate: the edge pixel, again and again
+            sources = np.clip(positions, 0, size - 1)
+    return (sources[:, None] == np.arange(size)).astype(dtype)
+
+
+class ConstantPadNd(Op):
+    """Pad with a constant (negative padding crops); the derivative crops the padding away again,
+    which is padding by the negated amounts, as PyTorch computes it."""
+
+    symbol = "pad"
+
+    def forward(self, x, pairs: tuple, value):
+        self.pairs = pairs
+        return pad_or_crop(x._data, pairs, value)
+
+    def backward(self, grad):
+        return ConstantPadNd.apply(grad, pairs=tuple((-a, -b) for a, b in self.pairs), value=0)
+
+
+def pad_or_crop(x: np.ndarray, pairs: tuple, value) -> np.ndarray:
+    """``pairs[k] = (before, after)`` for the last len(pairs) axes; a negative amount removes elements."""
+    pairs = ((0, 0),) * (x.ndim - len(pairs)) + tuple(pairs)
+    crop = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(pairs, x.shape))
+    widths = tuple((max(a, 0), max(b, 0)) for a, b in pairs)
+    return np.pad(x[crop], widths, constant_values=value)
 
 
 # ---------------------------------------------------------------------------------------

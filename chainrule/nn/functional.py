@@ -63,10 +63,12 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _fused_ops.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
-def _require_float(input: Tensor, name: str) -> None:
+def _require_float(input: Tensor, name: str, kernel: str | None = None) -> None:
+    """Refuse integer input as PyTorch does, naming its kernel (``name``_cpu unless given)."""
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{scalar_type_name(input._data.dtype)}\': '
-                                  f"convert the input to floating point first, e.g. {name}(x.float())")
+        raise NotImplementedError(f'"{kernel or name + "_cpu"}" not implemented for '
+                                  f"'{scalar_type_name(input._data.dtype)}': convert the input to floating point "
+                                  f"first, e.g. {name}(x.float())")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -307,21 +309,195 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tup
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """The largest value of each window; the gradient flows to that element only."""
-    batched = input.dim() == 4
+    kernel, stride, padding, dilation = _pool_arguments("max_pool2d", kernel_size, stride, padding, dilation)
     if input.dim() not in (3, 4):
-        raise RuntimeError(f"max_pool2d: Expected 3D or 4D (batch mode) tensor for input, got {list(input.shape)}")
-    x = input if batched else input.reshape((1,) + tuple(input.shape))
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
-    if any(p * 2 > k for p, k in zip(padding, kernel)):
-        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={padding}, "
-                           f"kernel_size={kernel}")
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    _check_pool_output(input, kernel, stride, padding, dilation, ceil_mode)
+    x = input if input.dim() == 4 else input.reshape((1,) + tuple(input.shape))
     out, indices = conv_ops.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)
-    if not batched:
+    if input.dim() == 3:
         out = out.reshape(tuple(out.shape[1:]))
         indices = indices.reshape(tuple(indices.shape[1:]))
     return (out, indices) if return_indices else out
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each ``kernel_size`` window (stride defaults to the kernel size).
+
+    Windows that overlap the zero padding divide by their full size unless
+    ``count_include_pad=False``; ``divisor_override`` replaces every divisor.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.avg_pool2d(cr.arange(16.0).reshape(1, 1, 4, 4).requires_grad_(), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]], grad_fn=<AvgPool2DBackward0>)
+    """
+    kernel, stride, padding, dilation = _pool_arguments("avg_pool2d", kernel_size, stride, padding, 1)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, numbers.Integral) or isinstance(divisor_override, bool):
+            raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
+                            f"{type(divisor_override).__name__}")
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+    if input.dim() not in (3, 4):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(input.shape)}")
+    _require_float(input, "avg_pool2d", kernel="avg_pool2d")
+    _check_pool_output(input, kernel, stride, padding, dilation, ceil_mode)
+    return conv_ops.avg_pool2d(input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+_POOL_ARGUMENT_FORMS = {
+    "kernel_size": "kernel_size must either be a single int, or a tuple of two ints",
+    "stride": "stride must either be omitted, a single int, or a tuple of two ints",
+    "padding": "padding must either be a single int, or a tuple of two ints",
+    "dilation": "dilation must be either a single int, or a tuple of two ints",
+}
+
+
+def _pool_arguments(op: str, kernel_size, stride, padding, dilation) -> tuple:
+    """(kernel, stride, padding, dilation) as (h, w) pairs, checked in PyTorch's order with its messages."""
+
+    def pair(value, name: str) -> tuple[int, int]:
+        values = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+        if len(values) not in (1, 2):
+            raise RuntimeError(f"{op}: {_POOL_ARGUMENT_FORMS[name]}")
+        for v in values:
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+                raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type(v).__name__}")
+        return (int(values[0]), int(values[-1]))
+
+    kernel = pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) else pair(stride, "stride")
+    padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")
+    if 0 in stride:
+        raise RuntimeError("stride should not be zero")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
+                               f"and dilation={d}")
+    if min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
+    if min(stride) <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dilation[0]} "
+                           f"dilationW: {dilation[1]}")
+    return kernel, stride, padding, dilation
+
+
+def _check_pool_output(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool) -> None:
+    """Refuse (3-d or 4-d) input that is empty or whose pooled output would have no pixel."""
+    if 0 in input.shape[-3:]:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(input.shape)}")
+    channels, height, width = input.shape[-3:]
+    out_h, out_w = conv_ops.pool_output_shape((height, width), kernel, stride, padding, dilation, ceil_mode)
+    if out_h < 1 or out_w < 1:
+        raise RuntimeError(f"Given input size: ({channels}x{height}x{width}). Calculated output size: "
+                           f"({channels}x{out_h}x{out_w}). Output size is too small")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average over ``output_size`` bins that tile the image: bin i of n spans rows
+    floor(i H / n) to ceil((i + 1) H / n), so bins overlap when n does not divide H.
+    ``None`` in ``output_size`` keeps that dimension's size.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> F.adaptive_avg_pool2d(cr.arange(10.0).reshape(1, 2, 5).requires_grad_(), (1, 2))
+    tensor([[[3.5000, 5.5000]]], grad_fn=<AdaptiveAvgPool2DBackward0>)
+    """
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
+    for dim in range(1, input.dim()):
+        if input.shape[dim] == 0:
+            raise RuntimeError("adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, "
+                               f"but input has sizes {list(input.shape)} with dimension {dim} being empty")
+    sizes = (output_size, output_size) if isinstance(output_size, numbers.Integral) else tuple(output_size)
+    if len(sizes) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    out_h, out_w = (size if out is None else int(out) for out, size in zip(sizes, input.shape[-2:]))
+    if out_h < 0 or out_w < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+                           f"received {{{out_h}, {out_w}}}")
+    _require_float(input, "adaptive_avg_pool2d", kernel="adaptive_avg_pool2d")
+    if (out_h, out_w) == (1, 1):
+        return input.mean((-1, -2), keepdim=True)  # PyTorch's shortcut (a MeanBackward1 node)
+    dtype = input._data.dtype
+    matrices = (conv_ops.adaptive_pool_matrix(input.shape[-2], out_h, dtype),
+                conv_ops.adaptive_pool_matrix(input.shape[-1], out_w, dtype))
+    return conv_ops.AxisMaps.apply(input, matrices=matrices,
+                                   names=("AdaptiveAvgPool2DBackward0", "AdaptiveAvgPool2DBackwardBackward0"))
+
+
+_PAD_NODE_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+                   "circular": "CircularPad{}DBackward0"}
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions: ``pad`` is (left, right) for the last dimension,
+    then (top, bottom) for the one before, and so on, as in PyTorch.
+
+    ``mode`` is 'constant' (``value``, default 0; negative padding crops), 'reflect' (mirror
+    at the edge, without repeating it), 'replicate' (repeat the edge) or 'circular' (wrap
+    around); the last three pad 1 to 3 dimensions of a (batch of) 1-d, 2-d or 3-d inputs.
+
+    >>> import chainrule as cr, chainrule.nn.functional as F
+    >>> x = cr.tensor([[[0.0, 1.0, 2.0]]])
+    >>> F.pad(x, (2, 1)), F.pad(x, (2, 1), mode="reflect"), F.pad(x, (2, 1), mode="circular")
+    (tensor([[[0., 0., 0., 1., 2., 0.]]]), tensor([[[2., 1., 0., 1., 2., 1.]]]), tensor([[[1., 2., 0., 1., 2., 0.]]]))
+    """
+    if isinstance(pad, Tensor):
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
+    for position, amount in enumerate(pad):
+        if not isinstance(amount, numbers.Integral) or isinstance(amount, bool):
+            raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                            f"{type(amount).__name__} at pos {position}")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    dims = len(pad) // 2
+    if dims > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    # (before, after) per padded dimension, first to last: PyTorch lists the last dimension first
+    pairs = tuple((int(pad[2 * k]), int(pad[2 * k + 1])) for k in reversed(range(dims)))
+    if mode == "constant":
+        for dim, (before, after) in enumerate(pairs, start=input.dim() - dims):
+            if input.shape[dim] + min(before, 0) + min(after, 0) < 0:  # PyTorch crops first (narrow), then pads
+                raise RuntimeError(f"narrow(): length must be non-negative. (Padding {before} and {after} would crop "
+                                   f"more than the {input.shape[dim]} elements of dimension {dim}.)")
+        return conv_ops.ConstantPadNd.apply(input, pairs=pairs, value=0 if value is None else value)
+    if mode not in _PAD_NODE_NAMES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if dims not in (1, 2, 3) or input.dim() not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if 0 in input.shape[1:]:
+        raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with possibly 0 batch size and "
+                           f"other non-zero dimensions for input, but got: {list(input.shape)}")
+    matrices = []
+    for dim, (before, after) in enumerate(pairs, start=input.dim() - dims):
+        size = input.shape[dim]
+        if mode == "reflect" and (before >= size or after >= size):
+            raise RuntimeError(f"Argument #{2 * (input.dim() - dim) + 2}: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({before}, {after}) at dimension "
+                               f"{dim} of input {list(input.shape)}")
+        if mode == "circular" and (before > size or after > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        matrices.append(conv_ops.padding_matrix(size, before, after, mode, input._data.dtype))
+    # PyTorch builds circular padding from slices (a CopySlices node); chainrule's one node gets a name like the others'
+    name = _PAD_NODE_NAMES[mode].format(dims)
+    return conv_ops.AxisMaps.apply(input, matrices=tuple(matrices),
+                                   names=(name, name.replace("Backward0", "BackwardBackward0")))
 
 
 # ---------------------------------------------------------------------------------------
