@@ -1,9 +1,11 @@
 """The ops behind Conv2d, the pools, padding and Embedding, each forward beside its derivative.
 
 Convolution is "im2col": NumPy's ``sliding_window_view`` shows every kH x kW window of
-the padded input as a 6-d view (N, C, outH, outW, kH, kW) without copying, and one
-``tensordot`` with the weight does every window's dot product at once. No Python loop
-visits a pixel; the backward pass loops over the kH * kW kernel offsets only.
+the padded input as a 6-d view (N, C, outH, outW, kH, kW) without copying; laid out as
+one row per window, one matrix product with the weight does every window's dot product
+at once. No Python loop visits a pixel; the backward pass loops over the kH * kW kernel
+offsets only. With ``groups`` the channels split into groups that never meet: the same
+product, batched over the groups (depthwise convolution is groups == channels).
 
 A convolution is linear in its input and in its weight, so its two gradients are
 linear maps too (`Conv2dInputGrad`, `Conv2dWeightGrad`), and each of the three ops'
@@ -26,6 +28,7 @@ class Geometry(NamedTuple):
     stride: tuple[int, int]
     padding: tuple[int, int, int, int]  # top, bottom, left, right
     dilation: tuple[int, int]
+    groups: int = 1
 
 
 def _windows(x: np.ndarray, kernel: tuple[int, int], g: Geometry, fill: float = 0.0) -> np.ndarray:
@@ -59,6 +62,40 @@ def _add_windows_back(columns: np.ndarray, input_size: tuple, g: Geometry) -> np
     return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
 
 
+def _split_groups(a: np.ndarray, axis: int, groups: int) -> np.ndarray:
+    """View ``axis`` (channels) of ``a`` as two axes: (groups, channels per group)."""
+    return a.reshape(a.shape[:axis] + (groups, a.shape[axis] // groups) + a.shape[axis + 1:])
+
+
+def _im2col(x: np.ndarray, kernel: tuple, g: Geometry) -> tuple[np.ndarray, tuple[int, int]]:
+    """(groups, N * outH * outW, C/groups * kH * kW): one row per window, per group of channels;
+    and (outH, outW)."""
+    windows = _windows(x, kernel, g)  # (N, C, outH, outW, kH, kW)
+    n, channels, out_h, out_w = windows.shape[:4]
+    rows = _split_groups(windows, 1, g.groups).transpose(1, 0, 3, 4, 2, 5, 6)  # (G, N, oH, oW, C/G, kH, kW)
+    rows = rows.reshape(g.groups, n * out_h * out_w, channels // g.groups * kernel[0] * kernel[1])
+    return _blas_ready(rows), (out_h, out_w)
+
+
+def _grad_rows(grad: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, outH, outW) -> (groups, O/groups, N * outH * outW): the gradient as matrices per group."""
+    n, out_channels, out_h, out_w = grad.shape
+    rows = _split_groups(grad, 1, groups).transpose(1, 2, 0, 3, 4)  # (G, O/G, N, outH, outW)
+    return _blas_ready(rows.reshape(groups, out_channels // groups, n * out_h * out_w))
+
+
+def _filter_rows(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/G, kH, kW) -> (G, O/G, C/G * kH * kW): each group's filters as the rows of a matrix."""
+    out_channels, *per_filter = weight.shape
+    return weight.reshape(groups, out_channels // groups, int(np.prod(per_filter)))
+
+
+def _blas_ready(matrices: np.ndarray) -> np.ndarray:
+    """A contiguous copy where ``reshape`` gave a view: a matmul operand with other strides (a
+    broadcast gradient has stride 0) misses BLAS and runs about ten times slower."""
+    return np.ascontiguousarray(matrices)
+
+
 def _needs_grad(node: Op, i: int) -> bool:
     return node.next_functions[i][0] is not None
 
@@ -66,7 +103,8 @@ def _needs_grad(node: Op, i: int) -> bool:
 class Conv2d(Op):
     """out[n, o] = sum over c, i, j of x_padded[n, c, s*h + d*i, s*w + d*j] * w[o, c, i, j] (+ bias[o]).
 
-    The bias is optional (a third input), and part of this one node, as in PyTorch.
+    With groups, c runs over the C/groups channels of filter o's group only. The bias is
+    optional (a third input), and part of this one node, as in PyTorch.
     """
 
     backward_name = "ConvolutionBackward0"
@@ -74,12 +112,14 @@ class Conv2d(Op):
 
     def forward(self, x, w, *bias, geometry: Geometry):
         self.save_for_backward(x, w)
-        self.geometry = geometry
-        windows = _windows(x._data, w._data.shape[2:], geometry)
-        out = np.tensordot(windows, w._data, axes=([1, 4, 5], [1, 2, 3]))  # (N, outH, outW, O)
+        self.geometry, groups, weight = geometry, geometry.groups, w._data
+        rows, (out_h, out_w) = _im2col(x._data, weight.shape[2:], geometry)  # (G, N * outH * outW, C/G * kH * kW)
+        out = rows @ _filter_rows(weight, groups).transpose(0, 2, 1)  # (G, N*oH*oW, O/G)
         if bias:
-            out = out + bias[0]._data  # O is the last axis here, so the bias broadcasts as it is
-        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+            out += bias[0]._data.reshape(groups, 1, -1)  # output channels are the last axis here
+        n, filters = x._data.shape[0], weight.shape[0]
+        out = out.reshape(groups, n, out_h, out_w, filters // groups).transpose(1, 0, 4, 2, 3)  # (N, G, O/G, oH, oW)
+        return out.reshape(n, filters, out_h, out_w)
 
     def backward(self, grad):
         x, w = self.saved_tensors
@@ -98,8 +138,9 @@ class Conv2dWeightGrad(Op):
     def forward(self, grad, x, kernel, geometry: Geometry):
         self.save_for_backward(grad, x)
         self.geometry = geometry
-        windows = _windows(x._data, tuple(kernel), geometry)
-        return np.tensordot(grad._data, windows, axes=([0, 2, 3], [0, 2, 3]))  # (O, C, kH, kW)
+        rows, _ = _im2col(x._data, tuple(kernel), geometry)  # (G, N * outH * outW, C/G * kH * kW)
+        d_weight = _grad_rows(grad._data, geometry.groups) @ rows  # (G, O/G, C/G * kH * kW)
+        return d_weight.reshape((grad._data.shape[1], x._data.shape[1] // geometry.groups) + tuple(kernel))
 
     def backward(self, upstream):
         grad, x = self.saved_tensors
@@ -115,8 +156,13 @@ class Conv2dInputGrad(Op):
     def forward(self, grad, w, input_size, geometry: Geometry):
         self.save_for_backward(grad, w)
         self.geometry, self.input_size = geometry, tuple(input_size)
+        groups, weight = geometry.groups, w._data
+        n, _, out_h, out_w = grad._data.shape
+        filters = _filter_rows(weight, groups)  # (G, O/G, C/G * kH * kW)
+        columns = filters.transpose(0, 2, 1) @ _grad_rows(grad._data, groups)  # (G, C/G * kH * kW, N * oH * oW)
         # (N, C, kH, kW, outH, outW): the gradient reaching each window element
-        columns = np.tensordot(w._data, grad._data, axes=([0], [1])).transpose(3, 0, 1, 2, 4, 5)
+        columns = columns.reshape((groups,) + weight.shape[1:] + (n, out_h, out_w)).transpose(4, 0, 1, 2, 3, 5, 6)
+        columns = columns.reshape((n, groups * weight.shape[1]) + columns.shape[3:])
         return _add_windows_back(columns, self.input_size, geometry)
 
     def backward(self, upstream):

@@ -255,39 +255,71 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
-    """2-D cross-correlation of (N, C, H, W) input with (O, C, kH, kW) weight, as `torch.nn.functional.conv2d`.
+    """2-D cross-correlation of (N, C, H, W) input with (O, C / groups, kH, kW) weight, as
+    `torch.nn.functional.conv2d`. With ``groups`` the channels split into that many groups,
+    each convolved with its own O / groups filters (``groups == C`` is depthwise convolution).
 
     >>> import chainrule as cr, chainrule.nn.functional as F
     >>> F.conv2d(cr.ones(1, 1, 3, 3, requires_grad=True), cr.ones(1, 1, 2, 2), cr.tensor([0.5]))
     tensor([[[[4.5000, 4.5000],
               [4.5000, 4.5000]]]], grad_fn=<ConvolutionBackward0>)
+    >>> F.conv2d(cr.ones(1, 2, 3, 3), cr.tensor([1.0, 2.0]).reshape(2, 1, 1, 1), groups=2)[0, :, 0, 0]
+    tensor([1., 2.])
     """
-    if groups != 1:
-        raise NotImplementedError("conv2d: chainrule supports groups=1 only")
     batched = input.dim() == 4
     if input.dim() not in (3, 4):
         raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
                            f"{list(input.shape)}")
-    x = input if batched else input.reshape((1,) + tuple(input.shape))
-    if weight.dim() != 4 or x.shape[1] != weight.shape[1]:
-        raise RuntimeError(
-            f"Given groups=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} to have "
-            f"{weight.shape[1] if weight.dim() == 4 else '?'} channels, but got {x.shape[1]} channels instead"
-        )
+    x = input if batched else input.unsqueeze(0)  # as PyTorch: the output of unbatched input is squeezed
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    _check_conv_shapes(x, weight, bias, groups)
     if x.dtype != weight.dtype:
         raise RuntimeError(f"conv2d: expected input and weight of the same dtype, but got {x.dtype} and "
                            f"{weight.dtype}; convert one with .to(), e.g. x.to({weight.dtype})")
-    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     padding = _conv_padding(padding, weight.shape[2:], stride, dilation)
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
     operands = (x, weight) if bias is None else (x, weight, bias)
-    out = conv_ops.Conv2d.apply(*operands, geometry=conv_ops.Geometry(stride, padding, dilation))
+    out = conv_ops.Conv2d.apply(*operands, geometry=conv_ops.Geometry(stride, padding, dilation, groups))
     return out if batched else out.squeeze(0)
+
+
+def _check_conv_shapes(x: Tensor, weight: Tensor, bias: Tensor | None, groups: int) -> None:
+    """PyTorch's checks: O filters split evenly into the groups, C / groups channels each, one bias per filter."""
+    if weight.dim() != 4:
+        raise RuntimeError(f"conv2d: expected a 4-d weight (out_channels, in_channels / groups, kH, kW), got size "
+                           f"{list(weight.shape)}")
+    if weight.shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {list(weight.shape)} instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+                           f"weight of size [{list(weight.shape)}] instead")
+    if x.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(x.shape)} to have "
+            f"{weight.shape[1] * groups} channels, but got {x.shape[1]} channels instead"
+        )
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead")
 
 
 def _pair(value, name: str) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if len(pair) == 1:
+        pair = pair * 2
+    if len(pair) != 2:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values to match the "
+                           f"convolution dimensions, but got {name}={list(pair)}")
+    if not all(isinstance(v, numbers.Integral) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
 
@@ -297,11 +329,11 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tup
         return (0, 0, 0, 0)
     if padding == "same":
         if stride != (1, 1):
-            raise ValueError("padding='same' is not supported for strided convolutions")
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
         total = [d * (k - 1) for d, k in zip(dilation, kernel)]
         return (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
     if isinstance(padding, str):
-        raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
     ph, pw = _pair(padding, "padding")
     return (ph, ph, pw, pw)
 
@@ -484,8 +516,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if 0 in input.shape[1:]:
         raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with possibly 0 batch size and "
                            f"other non-zero dimensions for input, but got: {list(input.shape)}")
-    matrices = []
-    for dim, (before, after) in enumerate(pairs, start=input.dim() - dims):
+    padded_dims = range(input.dim() - dims, input.dim())
+    for dim, (before, after) in reversed(list(zip(padded_dims, pairs))):  # PyTorch checks the last one first
         size = input.shape[dim]
         if mode == "reflect" and (before >= size or after >= size):
             raise RuntimeError(f"Argument #{2 * (input.dim() - dim) + 2}: Padding size should be less than the "
@@ -493,7 +525,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                                f"{dim} of input {list(input.shape)}")
         if mode == "circular" and (before > size or after > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        matrices.append(conv_ops.padding_matrix(size, before, after, mode, input._data.dtype))
+    matrices = [conv_ops.padding_matrix(input.shape[dim], before, after, mode, input._data.dtype)
+                for dim, (before, after) in zip(padded_dims, pairs)]
     # PyTorch builds circular padding from slices (a CopySlices node); chainrule's one node gets a name like the others'
     name = _PAD_NODE_NAMES[mode].format(dims)
     return conv_ops.AxisMaps.apply(input, matrices=tuple(matrices),

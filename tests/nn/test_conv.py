@@ -1,4 +1,5 @@
-"""Conv2d and MaxPool2d (im2col ops) against PyTorch: values, gradients, second derivatives."""
+"""Conv2d (groups, padding modes) and MaxPool2d (im2col ops) against PyTorch: values, gradients,
+second derivatives, errors; finite differences without torch."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 
 import chainrule
 import chainrule.nn.functional as F
-from tests.nn.torch_compare import assert_close, to_torch
+from chainrule.autograd.gradcheck import gradcheck, gradgradcheck
+from tests.nn.torch_compare import assert_close, assert_same_error, assert_same_grads, copy_weights, to_torch
 
 torch = pytest.importorskip("torch")
 
@@ -127,3 +129,172 @@ def test_max_pool_module_and_padding_limit():
     assert repr(pool) == repr(torch.nn.MaxPool2d(2))
     with pytest.raises(RuntimeError, match="pad should be at most half"):
         F.max_pool2d(chainrule.zeros(1, 1, 4, 4), 2, padding=2)
+
+
+# -- groups (depthwise included) and padding modes ------------------------------------------
+
+GROUPED_CASES = [  # (in_channels, out_channels, groups, options)
+    (4, 6, 2, dict()),
+    (4, 6, 2, dict(stride=2, padding=1)),
+    (6, 6, 3, dict(padding=(2, 1), dilation=(2, 1))),
+    (4, 4, 4, dict(padding=1)),  # depthwise
+    (4, 8, 4, dict(stride=(1, 2), padding=1)),  # depthwise, two filters per channel
+    (3, 6, 3, dict(padding="same", dilation=2)),
+    (4, 2, 2, dict(padding="valid")),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
+@pytest.mark.parametrize("in_channels, out_channels, groups, case", GROUPED_CASES, ids=str)
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
+def test_grouped_conv2d_matches_torch_values_gradients_and_second_derivatives(in_channels, out_channels, groups,
+                                                                               case, bias):
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=(2, in_channels, 7, 6)), rng.normal(size=(out_channels, in_channels // groups, 3, 2))]
+    if bias:
+        arrays.append(rng.normal(size=out_channels))
+    ours = [chainrule.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [to_torch(a, requires_grad=True) for a in arrays]
+
+    def derivatives(lib, tensors):
+        y = lib.nn.functional.conv2d(*tensors, groups=groups, **case)
+        first = lib.autograd.grad((y * y * y).sum(), tensors, create_graph=True)
+        return (y,) + first + lib.autograd.grad(sum((g * g).sum() for g in first), tensors)
+
+    for a, e in zip(derivatives(chainrule, ours), derivatives(torch, theirs)):
+        assert_close(a, e, 1e-8)
+
+
+def test_grouped_conv2d_matches_finite_differences():
+    rng = np.random.default_rng(4)
+    leaves = [chainrule.tensor(a, requires_grad=True)
+              for a in (rng.normal(size=(1, 4, 5, 4)), rng.normal(size=(4, 2, 2, 3)), rng.normal(size=4))]
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2), leaves)
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2), leaves)
+    depthwise = [chainrule.tensor(a, requires_grad=True) for a in (rng.normal(size=(2, 3, 4, 4)),
+                                                                    rng.normal(size=(6, 1, 3, 3)))]
+    assert gradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=3), depthwise)
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=3), depthwise)
+
+
+MODULE_CASES = [
+    dict(padding=1, padding_mode="reflect"),
+    dict(padding=(2, 1), padding_mode="replicate"),
+    dict(padding=(1, 2), padding_mode="circular", stride=2),
+    dict(padding="same", padding_mode="reflect", dilation=(1, 2)),
+    dict(padding="same", padding_mode="circular", kernel_size=(2, 4)),
+    dict(padding="valid", padding_mode="replicate"),
+    dict(padding=1, padding_mode="zeros", groups=4),
+    dict(padding=1, padding_mode="reflect", groups=4, bias=False),
+    dict(padding="same", padding_mode="replicate", groups=2),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
+@pytest.mark.parametrize("case", MODULE_CASES, ids=str)
+@pytest.mark.parametrize("shape", [(2, 4, 6, 7), (4, 5, 6)], ids=["batched", "unbatched"])
+def test_conv2d_module_options_match_torch(case, shape):
+    rng = np.random.default_rng(5)
+    options = dict(case)
+    kernel = options.pop("kernel_size", 3)
+    ours, theirs = chainrule.nn.Conv2d(4, 8, kernel, **options).double(), torch.nn.Conv2d(4, 8, kernel, **options).double()
+    assert repr(ours) == repr(theirs)
+    assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in theirs.state_dict().items()}
+    copy_weights(ours, theirs)
+    x = chainrule.tensor(rng.normal(size=shape), requires_grad=True)
+    xt = to_torch(x, requires_grad=True)
+    y, yt = ours(x), theirs(xt)
+    assert_close(y, yt)
+    conv, conv_t = y.grad_fn, yt.grad_fn
+    if len(shape) == 3:  # unbatched input: the batch of one is squeezed away after the convolution
+        assert conv.name() == type(conv_t).__name__ == "SqueezeBackward1"
+        conv, conv_t = conv.next_functions[0][0], conv_t.next_functions[0][0]
+    assert conv.name() == type(conv_t).__name__ == "ConvolutionBackward0"
+    if case["padding_mode"] in ("reflect", "replicate"):  # the module pads first, with F.pad
+        padded_by, padded_by_t = conv.next_functions[0][0], conv_t.next_functions[0][0]
+        if len(shape) == 3:
+            padded_by, padded_by_t = padded_by.next_functions[0][0], padded_by_t.next_functions[0][0]
+        assert padded_by.name() == type(padded_by_t).__name__
+    upstream = rng.normal(size=tuple(yt.shape))
+    y.backward(chainrule.tensor(upstream))
+    yt.backward(torch.tensor(upstream))
+    assert_close(x.grad, xt.grad)
+    assert_same_grads(ours, theirs)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padded_conv2d_module_matches_finite_differences(mode):
+    chainrule.manual_seed(0)
+    layer = chainrule.nn.Conv2d(2, 2, 3, padding=(1, 2), padding_mode=mode, groups=2).double()
+    x = chainrule.tensor(np.random.default_rng(6).normal(size=(1, 2, 4, 4)), requires_grad=True)
+
+    def fn(x, w, b):
+        return layer._conv_forward(x, w, b)
+
+    leaves = (x, layer.weight, layer.bias)
+    assert gradcheck(fn, leaves)
+    assert gradgradcheck(lambda *t: fn(*t) ** 2, leaves)
+
+
+def test_conv2d_module_bias_bound_uses_the_inputs_of_one_group():
+    chainrule.manual_seed(0)
+    layer = chainrule.nn.Conv2d(8, 8, 3, groups=8)
+    assert layer.weight.shape == (8, 1, 3, 3)
+    assert layer.bias.abs().max().item() <= 1 / 3  # 1/sqrt(fan_in), fan_in = 1 * 3 * 3
+    assert layer.weight.abs().max().item() <= 1 / 3  # kaiming_uniform(a=sqrt(5)): the same bound
+
+
+def _conv(lib, x_shape, w_shape, b_shape=None, **kwargs):
+    bias = lib.ones(*b_shape) if b_shape else None
+    return lib.nn.functional.conv2d(lib.ones(*x_shape), lib.ones(*w_shape), bias, **kwargs)
+
+
+CONV_ERROR_CASES = [
+    ("groups-zero", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), groups=0)),
+    ("weight-not-divisible", lambda lib: _conv(lib, (2, 4, 5, 6), (3, 2, 3, 3), groups=2)),
+    ("groups-more-than-filters", lambda lib: _conv(lib, (2, 4, 5, 6), (0, 2, 3, 3), groups=2)),
+    ("input-channels-vs-groups", lambda lib: _conv(lib, (1, 4, 5, 6), (6, 2, 3, 3), groups=3)),
+    ("unbatched-input-channels", lambda lib: _conv(lib, (4, 5, 6), (6, 2, 3, 3), groups=3)),
+    ("bias-size", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), (3,))),
+    ("bias-2d", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), (4, 1))),
+    ("stride-zero", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), stride=(1, 0))),
+    ("stride-three", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), stride=(1, 1, 1))),
+    ("padding-negative", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), padding=(0, -1))),
+    ("dilation-zero", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), dilation=(1, 0))),  # float32's message
+    ("same-strided", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), padding="same", stride=2)),
+    ("unknown-padding-string", lambda lib: _conv(lib, (2, 4, 5, 6), (4, 4, 3, 3), padding="full")),
+    ("module-groups-zero", lambda lib: lib.nn.Conv2d(4, 6, 3, groups=0)),
+    ("module-in-channels", lambda lib: lib.nn.Conv2d(4, 6, 3, groups=3)),
+    ("module-out-channels", lambda lib: lib.nn.Conv2d(4, 6, 3, groups=4)),
+    ("module-same-strided", lambda lib: lib.nn.Conv2d(4, 6, 3, padding="same", stride=2)),
+    ("module-padding-mode", lambda lib: lib.nn.Conv2d(4, 6, 3, padding_mode="mirror")),
+    ("module-reflect-too-wide", lambda lib: lib.nn.Conv2d(1, 1, 5, padding=3, padding_mode="reflect")(
+        lib.ones(1, 1, 3, 3))),
+]
+
+
+@pytest.mark.parametrize("name, call", CONV_ERROR_CASES, ids=[c[0] for c in CONV_ERROR_CASES])
+def test_conv2d_errors_match_torch(name, call):
+    if name == "module-padding-mode":  # torch prints a set of strings: its order changes between runs
+        with pytest.raises(ValueError, match=r"^padding_mode must be one of \{'zeros', 'reflect', 'replicate', "
+                                             r"'circular'\}, but got padding_mode='mirror'$"):
+            call(chainrule)
+        return
+    assert_same_error(call)
+
+
+def test_conv2d_module_refuses_an_unknown_padding_string_as_torch():
+    with pytest.raises(ValueError, match=r"^Invalid padding string 'full', should be one of \{'valid', 'same'\}$"):
+        chainrule.nn.Conv2d(4, 6, 3, padding="full")
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_conv2d_on_an_empty_batch_matches_torch(groups):
+    shapes = []
+    for lib in (chainrule, torch):
+        x, w = lib.ones(0, 4, 5, 6, requires_grad=True), lib.ones(4, 4 // groups, 3, 3, requires_grad=True)
+        y = lib.nn.functional.conv2d(x, w, groups=groups)
+        y.sum().backward()
+        shapes.append((tuple(y.shape), tuple(x.grad.shape), w.grad.abs().sum().item()))
+    assert shapes[0] == shapes[1]

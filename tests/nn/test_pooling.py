@@ -83,8 +83,9 @@ def test_a_small_network_with_batch_norm_and_pooling_trains_like_torch():
     for lib in (chainrule, torch):
         lib.manual_seed(0)
         nn = lib.nn
-        models.append(nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
-                                    nn.Conv2d(4, 6, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3)).double())
+        layers = (nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
+                  nn.Conv2d(4, 6, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+        models.append(nn.Sequential(*layers).double())
     ours, theirs = models
     theirs.load_state_dict({k: torch.tensor(np.array(v._data)) for k, v in ours.state_dict().items()})
     for lib, model in ((chainrule, ours), (torch, theirs)):
