@@ -8,9 +8,10 @@ highlights every path from it to the root with the product of local derivatives.
 
 Everything the page needs is embedded: the graph as a JavaScript object literal, the
 page's own script and style (``assets/explorer.js``, ``assets/explorer.css``) and the
-layout, either drawn here by Graphviz's ``dot`` program or, when ``dot`` is missing,
-by the WebAssembly build of Graphviz vendored in ``assets/viz-global.js``. The page
-makes no network request.
+layout, drawn here by Graphviz's ``dot`` program or, when ``dot`` is missing, by the
+layered layout of `chainrule.viz.layout` (in Python); on request (``layout="wasm"``) the
+page carries the WebAssembly build of Graphviz vendored in ``assets/viz-global.js`` and
+lays itself out in the browser. The page makes no network request.
 
 The explorer reads the graph through the node protocol of `chainrule.graph`, so it
 works for `Value` graphs and `Tensor` graphs alike, and never changes the graph.
@@ -18,17 +19,19 @@ works for `Value` graphs and `Tensor` graphs alike, and never changes the graph.
 
 from __future__ import annotations
 
+import base64
 import html as html_escaping
 import json
 import math
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from chainrule.graph import NodeView, graph_edges
+from chainrule.viz.layout import Arrow, Shape, layout_svg
 
 _ASSETS = Path(__file__).with_name("assets")
 
@@ -40,7 +43,11 @@ EDGE_LABELS_UP_TO = 40
 # page would freeze (and no one reads it), so explore() asks for a smaller graph.
 MAX_NODES = 5000
 
-Layout = Literal["auto", "dot", "wasm"]
+# A notebook output also carries a static picture of the graph (shown where the notebook
+# view does not run the explorer's script) while the drawing is at most this big.
+STATIC_PICTURE_UP_TO = 100_000  # characters of SVG
+
+Layout = Literal["auto", "dot", "python", "wasm"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -48,7 +55,9 @@ class ExplorerPage:
     """A finished explorer page: ``.html`` is the whole self-contained document.
 
     In Jupyter it displays itself inline (in a sandboxed iframe, so its script runs
-    without touching the notebook).
+    without touching the notebook), over a static picture for notebook views that do
+    not run scripts. ``picture`` is the drawing as laid out before the page opens (SVG;
+    None when the page lays itself out with ``layout="wasm"``).
 
     >>> page = explore(L)                       # doctest: +SKIP
     >>> page.save("L.html")                     # doctest: +SKIP
@@ -60,6 +69,7 @@ class ExplorerPage:
     html: str
     title: str
     node_count: int
+    picture: str | None = field(default=None, compare=False)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (UTF-8) and return the path."""
@@ -71,7 +81,7 @@ class ExplorerPage:
         return f"ExplorerPage(title={self.title!r}, nodes={self.node_count}, {len(self.html):,} characters)"
 
     def _repr_html_(self) -> str:
-        return _iframe(self.html, self.title, height=_frame_height(self.node_count))
+        return _notebook_output(self, height=_frame_height(self.node_count))
 
 
 def explore(
@@ -85,32 +95,40 @@ def explore(
 
     ``path``: also write the page there. ``title``: the page title (default: names the
     root). ``layout``: ``"dot"`` lays the graph out here with Graphviz's ``dot``
-    program (a small page), ``"wasm"`` embeds Graphviz compiled to WebAssembly and
-    lays it out in the browser (about 1.4 MB, needs nothing installed), ``"auto"``
-    uses ``dot`` when it is on the PATH.
+    program, ``"python"`` with chainrule's own layered layout (`chainrule.viz.layout`,
+    needs nothing installed), ``"auto"`` uses ``dot`` when it is on the PATH and
+    ``"python"`` otherwise; each gives a page of some 50 kB. ``"wasm"`` embeds Graphviz
+    compiled to WebAssembly, which lays the graph out in the browser as ``dot`` would
+    (about 1.4 MB per page, needs nothing installed).
 
     >>> from chainrule import Value
     >>> a, b = Value(2.0, name="a"), Value(3.0, name="b")
     >>> L = a * b + a; L.name = "L"
     >>> L.backward()
-    >>> page = explore(L, layout="wasm")
+    >>> page = explore(L, layout="python")
     >>> page                       # doctest: +ELLIPSIS
-    ExplorerPage(title='chainrule explorer: L', nodes=4, 1,... characters)
+    ExplorerPage(title='chainrule explorer: L', nodes=4, ... characters)
     >>> page.save("L.html")        # open it in any browser, offline     # doctest: +SKIP
     PosixPath('L.html')
     """
-    if layout not in ("auto", "dot", "wasm"):
-        raise ValueError(f"explore: layout must be 'auto', 'dot' or 'wasm', got {layout!r}")
+    if layout not in ("auto", "dot", "python", "wasm"):
+        raise ValueError(f"explore: layout must be 'auto', 'dot', 'python' or 'wasm', got {layout!r}")
     graph = graph_payload(root)
-    dot_source = explorer_dot(graph)
+    shapes, arrows = explorer_drawing(graph)
+    dot_source = _dot_source(shapes, arrows)
+    if layout == "auto":
+        layout = "dot" if shutil.which("dot") else "python"
     svg = None
-    if layout == "dot" or (layout == "auto" and shutil.which("dot")):
+    if layout == "dot":
         svg = _render_with_dot(dot_source)
+    elif layout == "python":
+        svg = layout_svg(shapes, arrows)
     page_title = title or f"chainrule explorer: {_display_name(graph, len(graph['nodes']) - 1)}"
     page = ExplorerPage(
         html=_page(graph, dot_source, svg, page_title),
         title=page_title,
         node_count=len(graph["nodes"]),
+        picture=svg,
     )
     if path is not None:
         page.save(path)
@@ -120,11 +138,14 @@ def explore(
 def repr_html(root: Any) -> str:
     """The explorer for ``root`` as an HTML fragment for Jupyter (``Value._repr_html_``).
 
+    Laid out before it reaches the notebook (by ``dot``, else in Python), so every
+    output is complete in itself and some 70 kB, however many the notebook shows.
+
     >>> from chainrule import Value
     >>> "<iframe" in repr_html(Value(1.0) * 2)
     True
     """
-    return explore(root)._repr_html_()
+    return explore(root, layout="auto")._repr_html_()
 
 
 # --- the graph as the page sees it ---------------------------------------------------
@@ -315,37 +336,56 @@ def format_short(x: float | None) -> str:
 # --- the layout ----------------------------------------------------------------------
 
 
-def explorer_dot(graph: dict) -> str:
-    """Graphviz source for the page: value nodes ``v<i>``, op nodes ``o<i>``, edges
-    ``e<k>`` (parent → op, one per operand slot) and ``f<i>`` (op → value).
+def explorer_drawing(graph: dict) -> tuple[list[Shape], list[Arrow]]:
+    """What the page draws: value boxes ``v<i>``, op ellipses ``o<i>``, edges ``e<k>``
+    (parent → op, one per operand slot) and ``f<i>`` (op → value).
 
     Labels carry the final numbers so every box is laid out wide enough for what the
     page will write into it; the page blanks them and fills them in step by step.
     """
     nodes, edges = graph["nodes"], graph["edges"]
     labelled_edges = len(nodes) <= EDGE_LABELS_UP_TO
+    shapes, arrows = [], []
+    for i, node in enumerate(nodes):
+        shapes.append(Shape(f"v{i}", "record", _record_fields(node)))
+        if not node["leaf"]:
+            shapes.append(Shape(f"o{i}", "ellipse", (node["op"] or "op",)))
+            arrows.append(Arrow(f"f{i}", f"o{i}", f"v{i}"))
+    for k, edge in enumerate(edges):
+        label = _contribution_text(edge, nodes) if labelled_edges else None
+        arrows.append(Arrow(f"e{k}", f"v{edge['p']}", f"o{edge['c']}", label))
+    return shapes, arrows
+
+
+def explorer_dot(graph: dict) -> str:
+    """`explorer_drawing` as Graphviz source, for ``dot`` here or in the browser."""
+    return _dot_source(*explorer_drawing(graph))
+
+
+def _dot_source(shapes: list[Shape], arrows: list[Arrow]) -> str:
     lines = [
         "digraph explorer {",
         '  graph [rankdir=LR, nodesep=0.18, ranksep=0.32, bgcolor="transparent"];',
         '  node [fontname="Helvetica", fontsize=11, penwidth=1.2];',
         '  edge [fontname="Helvetica", fontsize=10, arrowsize=0.6, penwidth=1.1];',
     ]
-    for i, node in enumerate(nodes):
-        lines.append(f'  v{i} [id="v{i}", shape=record, label="{_record_label(node)}"];')
-        if not node["leaf"]:
-            op = _dot_text(node["op"] or "op")
-            lines.append(f'  o{i} [id="o{i}", shape=ellipse, margin="0.04,0.02", label="{op}"];')
-            lines.append(f'  o{i} -> v{i} [id="f{i}"];')
-    for k, edge in enumerate(edges):
-        attributes = f'id="e{k}"'
-        if labelled_edges:
-            attributes += f', label="{_dot_text(_contribution_text(edge, nodes))}"'
-        lines.append(f'  v{edge["p"]} -> o{edge["c"]} [{attributes}];')
+    for shape in shapes:
+        if shape.kind == "record":
+            label = "|".join(_record_text(field) for field in shape.lines)
+            lines.append(f'  {shape.id} [id="{shape.id}", shape=record, label="{label}"];')
+        else:
+            label = _dot_text(shape.lines[0])
+            lines.append(f'  {shape.id} [id="{shape.id}", shape=ellipse, margin="0.04,0.02", label="{label}"];')
+    for arrow in arrows:
+        attributes = f'id="{arrow.id}"'
+        if arrow.label is not None:
+            attributes += f', label="{_dot_text(arrow.label)}"'
+        lines.append(f"  {arrow.tail} -> {arrow.head} [{attributes}];")
     lines.append("}")
     return "\n".join(lines)
 
 
-def _record_label(node: dict) -> str:
+def _record_fields(node: dict) -> tuple[str, ...]:
     # Fields stacked top to bottom (rankdir=LR turns a bare a|b|c into a column):
     # name, [shape and dtype,] data, grad. The page finds data and grad as the last two.
     fields = [node["name"]]
@@ -355,7 +395,7 @@ def _record_label(node: dict) -> str:
         fields += [f"data {format_number(node['data'])}", f"grad {format_number(node['expected_grad'])}"]
     else:
         fields += [_shape_text(node), f"data {node['data_brief']}", f"grad {node['grad_brief']}"]
-    return "|".join(_record_text(field) for field in fields)
+    return tuple(fields)
 
 
 def _shape_text(node: dict) -> str:
@@ -437,13 +477,45 @@ def _frame_height(node_count: int) -> int:
     return 420 if node_count <= 12 else 640
 
 
-def _iframe(page: str, title: str, height: int) -> str:
-    # srcdoc keeps the page self-contained; the sandbox lets its script run without
-    # access to the notebook around it.
+def _notebook_output(page: ExplorerPage, height: int) -> str:
+    """The page as a notebook output: an iframe over a static fallback.
+
+    Every output is complete in itself: laid out before it leaves Python (`repr_html`),
+    it needs no Graphviz in the browser. Sharing one copy of the 1.3 MB WebAssembly
+    Graphviz between outputs would break whenever the output holding it is cleared or
+    not rendered (a notebook reopened, a cell re-run, Colab's one frame per output), and
+    sandboxed iframes cannot reach the notebook page to fetch it without scripts there.
+
+    ``srcdoc`` keeps the page self-contained; the sandbox lets its script run without
+    access to the notebook around it. Where the notebook view does not run scripts (an
+    untrusted notebook in JupyterLab, GitHub's static view), the HTML sanitizer drops
+    the iframe but keeps plain markup: the static picture (an ``<img>`` of the SVG, with
+    the final values and gradients) and a note that say what happened. Wherever the
+    iframe is shown it covers them.
+    """
+    title = html_escaping.escape(page.title)
+    picture = ""
+    if page.picture is not None and len(page.picture) <= STATIC_PICTURE_UP_TO:
+        encoded = base64.b64encode(page.picture.encode("utf-8")).decode("ascii")
+        picture = (
+            f'<img src="data:image/svg+xml;base64,{encoded}" alt="{title}: the graph, with final values and gradients" '
+            f'style="max-width:100%;max-height:{height - 80}px">'
+        )
+    note = (
+        f"{title}: an interactive page, shown where the notebook may run its outputs' scripts "
+        "(a trusted notebook in Jupyter or VS Code, Colab, nbviewer). "
+        + ("Here you see the static picture: the graph with its final values and gradients. " if picture else "")
+        + "To step through the chain rule, trust the notebook or run the cell again, or save the page "
+        'and open it in a browser: chainrule.explore(root).save("graph.html").'
+    )
+    cover = f"position:absolute;top:0;left:0;width:100%;height:{height}px"
     return (
-        f'<iframe srcdoc="{html_escaping.escape(page, quote=True)}" title="{html_escaping.escape(title)}" '
-        f'sandbox="allow-scripts" style="width:100%;height:{height}px;border:1px solid #ddd;border-radius:4px">'
-        "</iframe>"
+        f'<div class="chainrule-explorer" style="position:relative;height:{height}px">'
+        f'<div class="chainrule-static" style="{cover};overflow:auto">{picture}'
+        f'<p style="font-size:13px;color:#555;margin:4px 2px">{note}</p></div>'
+        f'<iframe srcdoc="{html_escaping.escape(page.html, quote=True)}" title="{title}" sandbox="allow-scripts" '
+        f'style="{cover};border:1px solid #ddd;border-radius:4px;background:#fff"></iframe>'
+        "</div>"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from itertools import combinations
 
@@ -14,7 +15,7 @@ from chainrule.viz.html import explore
 
 from .conftest import Explorer
 
-LAYOUTS = ["wasm", pytest.param("dot", marks=pytest.mark.skipif(shutil.which("dot") is None, reason="no dot"))]
+LAYOUTS = ["wasm", "python", pytest.param("dot", marks=pytest.mark.skipif(shutil.which("dot") is None, reason="no dot"))]
 SEED_GRADS = {"a": "9.0000", "b": "30.0000", "c": "3.0000", "d": "3.0000", "e": "3.0000", "f": "28.0000", "L": "1.0000"}
 
 
@@ -111,9 +112,10 @@ def test_a_node_used_three_times_accumulates_where_its_paths_meet(open_page):
     assert "3 paths from x to y" in panel and "the sum over all 3 paths = 3 + 3 + 1 = 7" in panel
 
 
-def test_a_200_node_mlp_graph_lays_out_without_overlaps_and_checks_out(open_page, tmp_path):
+@pytest.mark.parametrize("layout", ["wasm", "python"])
+def test_a_200_node_mlp_graph_lays_out_without_overlaps_and_checks_out(open_page, tmp_path, layout):
     loss = mlp_loss_graph()
-    page = open_page(explore(loss, layout="wasm"))
+    page = open_page(explore(loss, layout=layout))
     boxes = page.js(
         """
         const svg = document.getElementById("graph");
@@ -136,13 +138,13 @@ def test_a_200_node_mlp_graph_lays_out_without_overlaps_and_checks_out(open_page
     assert page.js("return document.querySelectorAll('#floating-labels text').length") >= 1
     active = page.js("return [...document.querySelectorAll('#graph g.node.active')].map(g => g.id)")
     assert len(active) == 2 and set(active) <= page.fully_visible()  # the view follows the step
-    page.screenshot(tmp_path, "explorer_mlp_mid_backward.png")
+    page.screenshot(tmp_path, f"explorer_mlp_mid_backward_{layout}.png")
     page.press("\ue010")  # End
     assert "Every gradient matches what backward() computed" in page.text("#check-ok")
     grads = page.shown("grad")
     assert float(grads["loss"]) == 1.0
     page.click("#fit")
-    page.screenshot(tmp_path, "explorer_mlp_fitted.png")
+    page.screenshot(tmp_path, f"explorer_mlp_fitted_{layout}.png")
     assert page.requests_not_local() == []
 
 
@@ -180,10 +182,8 @@ def test_the_jupyter_display_runs_inside_its_sandboxed_iframe(chromium, tmp_path
     """What a notebook shows: the page in <iframe srcdoc sandbox="allow-scripts">."""
     from selenium.webdriver.common.by import By
 
-    frame_html = explore(seed_graph(), layout=layout)._repr_html_()
-    host = tmp_path / "notebook_output.html"
-    host.write_text(f"<!DOCTYPE html><html><body><p>Out[1]:</p>{frame_html}</body></html>", encoding="utf-8")
-    chromium.get(host.as_uri())
+    output = explore(seed_graph(), layout=layout)._repr_html_()
+    chromium.get(notebook_page(tmp_path, [output], "notebook_output.html").as_uri())
     chromium.switch_to.frame(chromium.find_element(By.TAG_NAME, "iframe"))
     try:
         page = Explorer(chromium)
@@ -192,3 +192,72 @@ def test_the_jupyter_display_runs_inside_its_sandboxed_iframe(chromium, tmp_path
         assert page.shown("grad") == SEED_GRADS
     finally:
         chromium.switch_to.default_content()
+
+
+def notebook_page(tmp_path, outputs: list[str], name: str, hidden: bool = False):
+    """A stand-in for a notebook: each output in its own cell, as Jupyter inserts them.
+
+    ``hidden``: the cells start out hidden (``#notebook`` is not displayed), as outputs are
+    while a notebook renders them before showing them.
+    """
+    cells = "".join(f'<div class="cell"><p>Out[{k}]:</p>{html}</div>' for k, html in enumerate(outputs, start=1))
+    style = ' style="display:none"' if hidden else ""
+    host = tmp_path / name
+    host.write_text(f'<!DOCTYPE html><html><body><div id="notebook"{style}>{cells}</div></body></html>', encoding="utf-8")
+    return host
+
+
+def test_a_notebook_without_dot_shows_every_displayed_graph(chromium, tmp_path, monkeypatch):
+    """Two displays in one notebook, made without Graphviz: each output lays out on its own."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    y = build_graph("y = x*x + x", {"x": 3}).root
+    y.backward()
+    outputs = [seed_graph()._repr_html_(), y._repr_html_()]
+    assert all(len(html) < 120_000 for html in outputs)
+    chromium.get(notebook_page(tmp_path, outputs, "two_outputs.html", hidden=True).as_uri())
+    frames = chromium.find_elements(By.TAG_NAME, "iframe")
+    assert len(frames) == 2
+    for frame in frames:  # each page has run its script while the notebook was hidden
+        chromium.switch_to.frame(frame)
+        WebDriverWait(chromium, 30).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+        chromium.switch_to.default_content()
+    chromium.execute_script("document.getElementById('notebook').style.display = 'block'")
+    expected = [SEED_GRADS, {"x": "7.0000", "mul1": "1.0000", "y": "1.0000"}]
+    for frame, grads in zip(frames, expected):
+        # The iframe, not the static picture beneath it, is what shows.
+        assert chromium.execute_script(
+            "arguments[0].scrollIntoView(); const r = arguments[0].getBoundingClientRect();"
+            "return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === arguments[0];",
+            frame,
+        )
+        chromium.switch_to.frame(frame)
+        try:
+            page = Explorer(chromium)
+            page.wait_until_ready()
+            # Fitted to the frame the notebook gave it once shown, not to the size 0 it had
+            # (a viewBox of width 0 draws nothing): the whole graph in view, no minimap.
+            assert page.js("const box = document.getElementById('graph').viewBox.baseVal; return box.width > 0 && box.height > 0")
+            assert page.js("return getComputedStyle(document.getElementById('minimap')).display") == "none"
+            page.step_until_done()
+            assert page.shown("grad") == grads
+        finally:
+            chromium.switch_to.default_content()
+    Explorer(chromium).screenshot(tmp_path, "notebook_two_outputs.png")
+
+
+def test_where_the_notebook_view_runs_no_scripts_the_static_picture_shows(chromium, tmp_path, monkeypatch):
+    """An untrusted notebook in JupyterLab, or a static view: the sanitizer drops the iframe."""
+    from selenium.webdriver.common.by import By
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    sanitized = re.sub(r"<iframe\b.*?</iframe>", "", seed_graph()._repr_html_(), flags=re.S)
+    chromium.get(notebook_page(tmp_path, [sanitized], "untrusted.html").as_uri())
+    picture = chromium.find_element(By.TAG_NAME, "img")
+    assert picture.is_displayed() and chromium.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth > 400", picture
+    )
+    assert "trust the notebook" in chromium.find_element(By.CSS_SELECTOR, ".chainrule-static p").text
+    Explorer(chromium).screenshot(tmp_path, "notebook_output_untrusted.png")

@@ -6,6 +6,7 @@ tests/e2e/test_explorer_browser.py.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -18,7 +19,15 @@ import pytest
 from chainrule.expr import build_graph
 from chainrule.graph import NodeView
 from chainrule.scalar.value import Value
-from chainrule.viz.html import MAX_NODES, ExplorerPage, explore, explorer_dot, graph_payload, repr_html
+from chainrule.viz.html import (
+    MAX_NODES,
+    STATIC_PICTURE_UP_TO,
+    ExplorerPage,
+    explore,
+    explorer_dot,
+    graph_payload,
+    repr_html,
+)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
@@ -97,11 +106,21 @@ def test_layout_dot_without_the_program_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         explore(seed_graph(), layout="dot")
-    assert embedded(explore(seed_graph()))["svg"] is None  # "auto" falls back to the bundle
+    page = explore(seed_graph())  # "auto" lays the graph out in Python instead
+    assert embedded(page)["svg"] == page.picture and page.picture.startswith("<svg")
+    assert "WebAssembly" not in page.html and len(page.html) < 100_000
+
+
+def test_python_layout_embeds_the_drawing_and_no_graphviz():
+    page = explore(seed_graph(), layout="python")
+    svg = embedded(page)["svg"]
+    assert svg == page.picture and 'id="v0"' in svg and 'id="o6"' in svg and 'id="e5"' in svg and 'id="f2"' in svg
+    assert "WebAssembly" not in page.html and len(page.html) < 100_000
+    assert explore(seed_graph(), layout="wasm").picture is None
 
 
 def test_bad_layout_and_foreign_nodes_are_refused_clearly():
-    with pytest.raises(ValueError, match="layout must be 'auto', 'dot' or 'wasm', got 'neato'"):
+    with pytest.raises(ValueError, match="layout must be 'auto', 'dot', 'python' or 'wasm', got 'neato'"):
         explore(seed_graph(), layout="neato")
 
     class NotANode:
@@ -156,12 +175,47 @@ def test_save_and_jupyter_display(tmp_path):
     assert page.save(tmp_path / "again.html").read_text(encoding="utf-8") == page.html
     assert "<title>The seed &amp; its graph</title>" in page.html
     assert re.fullmatch(r"ExplorerPage\(title='The seed & its graph', nodes=7, [\d,]+ characters\)", repr(page))
-    frame = page._repr_html_()
-    assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
-    srcdoc = re.search(r'srcdoc="([^"]*)"', frame).group(1)  # the page, escaped for an attribute
+    output = page._repr_html_()
+    assert output.startswith('<div class="chainrule-explorer"') and 'sandbox="allow-scripts"' in output
+    srcdoc = re.search(r'<iframe srcdoc="([^"]*)"', output).group(1)  # the page, escaped for an attribute
     assert html.unescape(srcdoc) == page.html
     assert "<iframe srcdoc=" in repr_html(Value(2.0) * 3.0)
-    assert Value(2.0, name="v")._repr_html_().startswith("<iframe")
+    assert "<iframe srcdoc=" in Value(2.0, name="v")._repr_html_()
+
+
+def static_part(output: str) -> str:
+    """What an HTML sanitizer leaves of a notebook output: everything but the iframe."""
+    return re.sub(r"<iframe\b.*?</iframe>", "", output, flags=re.S)
+
+
+@pytest.mark.parametrize("layout", ["python", pytest.param("dot", marks=needs_dot)])
+def test_notebook_output_keeps_a_static_picture_under_the_iframe(layout):
+    page = explore(seed_graph(), layout=layout)
+    static = static_part(page._repr_html_())
+    encoded = re.search(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', static).group(1)
+    assert base64.b64decode(encoded).decode("utf-8") == page.picture  # the drawing, final values and gradients
+    assert "trust the notebook" in static and 'explore(root).save("graph.html")' in static
+    assert "<script" not in static and "srcdoc" not in static
+    # The iframe comes last and fills the same box: wherever it shows, it covers the picture.
+    assert re.search(r'<iframe [^>]*style="position:absolute;top:0;left:0;width:100%;height:420px', page._repr_html_())
+
+
+def test_notebook_output_without_a_picture_still_says_what_happened():
+    wasm = static_part(explore(seed_graph(), layout="wasm")._repr_html_())
+    assert "<img" not in wasm and "trust the notebook" in wasm
+    x = Value(0.5, name="x")
+    big = x
+    for _ in range(200):
+        big = big * x
+    page = explore(big, layout="python")
+    assert len(page.picture) > STATIC_PICTURE_UP_TO  # too big to carry twice
+    assert "<img" not in static_part(page._repr_html_())
+
+
+def test_repeated_notebook_displays_without_dot_stay_small(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    sizes = [len(seed_graph()._repr_html_()) for _ in range(3)]
+    assert sizes[0] == sizes[1] == sizes[2] < 120_000  # no 1.3 MB Graphviz bundle, not even once
 
 
 def test_without_explain_the_page_names_nodes_itself(monkeypatch):

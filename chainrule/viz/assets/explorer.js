@@ -664,6 +664,21 @@
     return viz.renderSVGElement(EXPLORER.dot);
   }
 
+  // A notebook can run this page (in its iframe) before giving the iframe a size; fitting
+  // the view to a canvas of size 0 would zoom it to nothing.
+  function sized(element) {
+    return new Promise((resolve) => {
+      const ready = () => element.clientWidth > 0 && element.clientHeight > 0;
+      if (ready()) return resolve();
+      const observer = new ResizeObserver(() => {
+        if (!ready()) return;
+        observer.disconnect();
+        resolve();
+      });
+      observer.observe(element);
+    });
+  }
+
   async function start() {
     const canvas = document.getElementById("canvas");
     const started = performance.now();
@@ -674,6 +689,7 @@
       document.body.dataset.error = String(error);
       return;
     }
+    await sized(canvas);
     document.getElementById("loading").remove();
     svg.setAttribute("id", "graph");
     canvas.appendChild(svg);
