@@ -12,6 +12,14 @@ what ``backward()`` computes, one node at a time; here it is written out.
 Everything here reads a graph through the node protocol of `chainrule.graph`, so it
 works for `Value` and `Tensor` graphs alike, and never changes the graph. The numbers
 come from each node's local derivatives, so ``backward()`` need not have run.
+
+On a tensor graph some numbers cannot be shown, and the explanation says which and why:
+a step between tensors of several elements has a Jacobian, not a number, for its local
+derivative (written ``J(2×3→scalar)``, from the input's shape to the output's), and
+``backward()`` frees the values saved for the local derivatives (unless
+``retain_graph=True``), which leaves ``?`` in their place. What is left is still shown:
+the gradients ``backward()`` stored in ``.grad`` (of leaves, and of tensors that called
+``retain_grad()``) and the values of the tensors still alive.
 """
 
 from __future__ import annotations
@@ -221,9 +229,9 @@ def _positive(node: Any) -> bool:
 class Step:
     """One edge of a path, walked from the output towards the input.
 
-    ``local`` is d(child)/d(parent) as a float (None when it is a Jacobian, for tensors);
-    ``formula`` is the same derivative written symbolically (``"b"``, ``"1"``,
-    ``"1 - tanh(x)²"``).
+    ``local`` is d(child)/d(parent) as a float (None when there is no number: see
+    ``unavailable``); ``formula`` is the same derivative written symbolically (``"b"``,
+    ``"1"``, ``"1 - tanh(x)²"``).
     """
 
     child: Any
@@ -233,6 +241,9 @@ class Step:
     parent_name: str
     local: float | None
     formula: str
+    # Why `local` is None: "jacobian" (a step between tensors of several elements),
+    # "freed" (backward() has released what it is computed from) or "unknown".
+    unavailable: str | None = None
 
     @property
     def symbol(self) -> str:
@@ -262,6 +273,7 @@ class _IndexedGraph:
         self.names = node_names(self.nodes)
         self.index = {id(node): i for i, node in enumerate(self.nodes)}
         self._locals: dict[int, tuple] = {}
+        self.unavailable: dict[str, str] = {}  # derivative symbol -> why it has no number
 
     def find(self, leaf: Any) -> int:
         """The index of ``leaf`` (a node or a name), or a ValueError naming the choices."""
@@ -311,7 +323,7 @@ class _IndexedGraph:
         child = self.nodes[child_i]
         parent = child._graph_parents()[slot]
         local = _as_float(self.local_derivatives(child_i)[slot])
-        return Step(
+        step = Step(
             child=child,
             parent=parent,
             slot=slot,
@@ -319,7 +331,31 @@ class _IndexedGraph:
             parent_name=self.names[self.index[id(parent)]],
             local=local,
             formula=local_formula(child, slot, self.ref),
+            unavailable=None if local is not None else _why_no_number(child, parent),
         )
+        if step.unavailable is not None:
+            self.unavailable.setdefault(step.symbol, step.unavailable)
+        return step
+
+
+def _why_no_number(child: Any, parent: Any) -> str:
+    if not (_one_element(child) and _one_element(parent)):
+        return "jacobian"
+    return "freed" if _released(child) else "unknown"
+
+
+def _released(node: Any) -> bool:
+    """Whether backward() has dropped the values saved for ``node``'s local derivatives.
+
+    The tensor engine marks the grad_fn node (a tensor's, or the node standing in for a
+    freed tensor) when it does (chainrule.autograd.node.Node.release).
+    """
+    return bool(getattr(getattr(node, "grad_fn", node), "_released", False))
+
+
+def _one_element(node: Any) -> bool:
+    shape = node._graph_view().shape
+    return shape is None or math.prod(shape) == 1
 
 
 def chain_paths(root: Any, leaf: Any, limit: int | None = 1000) -> list[Path]:
@@ -399,7 +435,7 @@ def chain_derivative(root: Any, leaf: Any) -> float | None:
 
     The same number ``backward()`` puts in ``leaf.grad`` (on a fresh graph), computed
     from the local derivatives without touching any ``grad``. None for tensor graphs
-    whose local derivatives are Jacobians.
+    whose local derivatives are Jacobians, or were freed by ``backward()``.
     """
     graph = _IndexedGraph(root)
     return _chain_derivative(graph, graph.find(leaf))
@@ -490,6 +526,10 @@ def explain(root: Any, leaf: Any = None, max_paths: int = 20) -> str:
     (``3 · 1 · 3``). When several paths lead to the leaf, their sum is the gradient.
     At most ``max_paths`` paths are listed; the sum always covers all of them.
 
+    A factor with no number is written ``J(...)`` (a tensor Jacobian, by its shapes) or
+    ``?`` (``backward()`` freed what it is computed from), and the last lines say why
+    and what is still known: ``.grad`` and the values of tensors still alive.
+
     >>> from chainrule import Value
     >>> a, b = Value(10.0, name="a"), Value(3.0, name="b")
     >>> c = a * b; c.name = "c"
@@ -498,7 +538,8 @@ def explain(root: Any, leaf: Any = None, max_paths: int = 20) -> str:
     """
     graph = _IndexedGraph(root)
     targets = graph.leaf_indices() if leaf is None else [graph.find(leaf)]
-    return "\n".join(_explain_one(graph, i, max_paths) for i in targets)
+    lines = [_explain_one(graph, i, max_paths) for i in targets]
+    return "\n".join(lines + _notes(graph))
 
 
 def _explain_one(graph: _IndexedGraph, leaf_i: int, max_paths: int) -> str:
@@ -510,7 +551,11 @@ def _explain_one(graph: _IndexedGraph, leaf_i: int, max_paths: int) -> str:
     if len(paths) == 1:
         equation = _path_equation(paths[0])
         # a one-step path is the gradient itself: "dL/df = e = 28", not "dL/df = dL/df = ..."
-        return equation if len(paths[0]) == 1 else f"{gradient} = {equation}"
+        line = equation if len(paths[0]) == 1 else f"{gradient} = {equation}"
+        if path_product(paths[0]) is not None:
+            return line
+        stored, hint = _from_backward(graph, leaf_i)
+        return "\n".join([line] + [f"  {gradient} = {text}" for text in [stored] if text] + [hint] * bool(hint))
 
     total_paths = _count_paths(graph, leaf_i)
     lines = [f"{gradient}: {total_paths} paths lead from {leaf_name} to {root_name}; "
@@ -521,6 +566,11 @@ def _explain_one(graph: _IndexedGraph, leaf_i: int, max_paths: int) -> str:
     if len(paths) < total_paths:
         unlisted = total_paths - len(paths)
         lines.append(f"  ... and {unlisted} more path{'s' if unlisted > 1 else ''}, not listed")
+    if total is None:
+        stored, hint = _from_backward(graph, leaf_i)
+        lines.append(f"  {gradient} = the sum of the {total_paths} path products" + (f" = {stored}" if stored else ""))
+        lines += [hint] * bool(hint)
+    elif len(paths) < total_paths:
         lines.append(f"  {gradient} = sum over all {total_paths} paths = {format_number(total)}")
     else:
         products = [path_product(path) for path in paths]
@@ -533,14 +583,88 @@ def _path_equation(path: Path) -> str:
     """``dL/de · de/dc · dc/da = f · 1 · b = 3 · 1 · 3 = 9``, with repeated forms left out."""
     symbols = " · ".join(step.symbol for step in path)
     formulas = " · ".join(_as_formula_factor(step.formula) for step in path)
+    numbers = " · ".join(_number_text(step) for step in path)
     product = path_product(path)
-    if product is None:
-        return (f"{symbols} = {formulas}  (no numbers: a tensor step's local derivative is a "
-                "Jacobian, or backward() has freed it)")
-    numbers = " · ".join(_as_factor(format_number(step.local)) for step in path)
-    parts = [symbols, formulas, numbers, format_number(product)]
+    parts = [symbols, formulas, numbers] + ([format_number(product)] if product is not None else [])
     kept = [part for i, part in enumerate(parts) if i == 0 or part != parts[i - 1]]
     return " = ".join(kept)
+
+
+def _number_text(step: Step) -> str:
+    if step.local is not None:
+        return _as_factor(format_number(step.local))
+    if step.unavailable == "jacobian":
+        return f"J({_shape_text(step.parent)}→{_shape_text(step.child)})"
+    return "?"
+
+
+def _shape_text(node: Any) -> str:
+    shape = node._graph_view().shape
+    return "×".join(str(n) for n in shape) if shape else "scalar"
+
+
+def _from_backward(graph: _IndexedGraph, node_i: int) -> tuple[str | None, str | None]:
+    """For a gradient the paths give no number for: what backward() stored for it
+    (``"w.grad = 3 (what backward() stored)"``), or a line saying why nothing is there."""
+    node, name = graph.nodes[node_i], graph.names[node_i]
+    grad = node._graph_view().grad
+    if grad is not None:
+        return f"{name}.grad = {_value_text(grad)} (what backward() stored)", None
+    if node._graph_parents() and any(_released(n) for n in graph.nodes):
+        return None, (f"  ({name}.grad was not kept: backward() keeps the gradient of a computed tensor "
+                      f"only after {name}.retain_grad())")
+    return None, None
+
+
+def _notes(graph: _IndexedGraph) -> list[str]:
+    """Why some factors have no number, once per explanation; then what is still known."""
+    missing: dict[str, list[str]] = {}
+    for symbol, why in graph.unavailable.items():
+        missing.setdefault(why, []).append(symbol)
+    notes = []
+    if "jacobian" in missing:
+        notes.append("J(in→out): a tensor op's local derivative is a Jacobian, one partial derivative per "
+                     "element of its output and input, not one number; backward() multiplies the upstream "
+                     "gradient by it without forming it.")
+    if "freed" in missing:
+        notes.append(f"?: backward() freed the values saved for {', '.join(missing['freed'])}; call "
+                     "backward(retain_graph=True), or explain before backward(), to see these numbers.")
+        notes.append(_still_known(graph))
+    if "unknown" in missing:
+        notes.append(f"?: no number for {', '.join(missing['unknown'])}: the op could not evaluate its "
+                     "local derivative (was a value it saved modified in place?)")
+    return notes
+
+
+def _still_known(graph: _IndexedGraph) -> str:
+    """The values (and gradients) of the graph's tensors that are still alive."""
+    known, gone = [], []
+    for node, name in zip(graph.nodes, graph.names):
+        view = node._graph_view()
+        if view.data is None:
+            gone.append(name)
+            continue
+        text = f"{name} = {_value_text(view.data)}" if _one_element(node) else f"{name} ({_shape_text(node)})"
+        if view.grad is not None and _one_element(node):
+            text += f" (grad {_value_text(view.grad)})"
+        if getattr(node, "_version", 0):
+            text += " (modified in place since it was made)"
+        known.append(text)
+    line = f"Still known: {', '.join(known)}."
+    if gone:
+        line += f" Freed with the graph (no tensor refers to them): {', '.join(gone)}."
+    return line
+
+
+def _value_text(x: Any) -> str:
+    """A number, or an array on one line (elided in the middle when large)."""
+    value = _as_float(x)
+    if value is not None:
+        return format_number(value)
+    import numpy as np
+
+    text = np.array2string(np.asarray(x), precision=4, threshold=12, edgeitems=2, separator=", ")
+    return " ".join(text.split())
 
 
 def _as_formula_factor(formula: str) -> str:

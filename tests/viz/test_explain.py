@@ -213,6 +213,100 @@ def test_tensor_steps_are_shown_as_jacobians():
     assert chain_derivative(y, x) is None
 
 
+def test_tensor_jacobians_are_written_by_their_shapes_before_and_after_backward():
+    x = chainrule.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x.name = "x"
+    y = (x * 2.0).tanh().sum()
+    y.name = "y"
+    path = "dy/dx = dy/dtanh1 · dtanh1/dmul1 · dmul1/dx = ∂sum/∂tanh1 · (1 - tanh(mul1)²) · ∂mul/∂x"
+    jacobians = "J(2×2→scalar) · J(2×2→2×2) · J(2×2→2×2)"
+    note = "J(in→out): a tensor op's local derivative is a Jacobian"
+    before = explain(y).splitlines()
+    assert before[0] == f"{path} = {jacobians}" and before[1].startswith(note) and len(before) == 2
+    y.backward()
+    after = explain(y).splitlines()
+    grad = np.array2string(x.grad.numpy(), precision=4, separator=", ").replace("\n", "").replace("  ", " ")
+    assert after[0] == before[0] and after[2] == before[1]
+    assert after[1] == f"  dy/dx = x.grad = {' '.join(grad.split())} (what backward() stored)"
+    assert "?" not in explain(y)  # a Jacobian has no single number, freed or not
+
+
+def scalar_tensor_graph():
+    """z = exp(s*w + w) on 0-d tensors: two paths from w, one freed-able op of each kind."""
+    s = chainrule.tensor(0.5, requires_grad=True)
+    w = chainrule.tensor(2.0, requires_grad=True)
+    s.name, w.name = "s", "w"
+    h = s * w
+    h.name = "h"
+    z = (h + w).exp()
+    z.name = "z"
+    return s, w, h, z
+
+
+def test_after_backward_freed_factors_are_marked_and_what_is_left_is_shown():
+    s, w, h, z = scalar_tensor_graph()
+    before = explain(z)
+    assert "?" not in before and before.splitlines()[0] == "dz/ds = dz/dadd1 · dadd1/dh · dh/ds = exp(add1) · 1 · w = 20.0855 · 1 · 2 = 40.1711"
+    z.backward()
+    n = format_number
+    assert explain(z) == (
+        "dz/ds = dz/dadd1 · dadd1/dh · dh/ds = exp(add1) · 1 · w = ? · 1 · ?\n"
+        f"  dz/ds = s.grad = {n(s.grad.item())} (what backward() stored)\n"
+        "dz/dw: 2 paths lead from w to z; the gradient is the sum of their products.\n"
+        "  path 1: dz/dadd1 · dadd1/dh · dh/dw = exp(add1) · 1 · s = ? · 1 · ?\n"
+        "  path 2: dz/dadd1 · dadd1/dw = exp(add1) · 1 = ? · 1\n"
+        f"  dz/dw = the sum of the 2 path products = w.grad = {n(w.grad.item())} (what backward() stored)\n"
+        "?: backward() freed the values saved for dz/dadd1, dh/ds, dh/dw; call backward(retain_graph=True), "
+        "or explain before backward(), to see these numbers.\n"
+        f"Still known: s = 0.5 (grad {n(s.grad.item())}), w = 2 (grad {n(w.grad.item())}), h = 1, z = {n(z.item())}. "
+        "Freed with the graph (no tensor refers to them): add1."
+    )
+    assert n(s.grad.item()) == "40.1711" and n(w.grad.item()) == "30.1283"  # = 20.0855 · 2, 20.0855 · 1.5
+
+
+def test_retain_graph_keeps_every_number_after_backward():
+    *_, z = scalar_tensor_graph()
+    before = explain(z)
+    z.backward(retain_graph=True)
+    assert explain(z) == before
+
+
+def test_a_computed_tensor_shows_its_gradient_only_when_retained():
+    s, w, h, z = scalar_tensor_graph()
+    z.backward()
+    assert explain(z, "h").splitlines()[1] == (
+        "  (h.grad was not kept: backward() keeps the gradient of a computed tensor only after h.retain_grad())"
+    )
+    s, w, h, z = scalar_tensor_graph()
+    h.retain_grad()
+    z.backward()
+    text = explain(z, "h")
+    assert text.splitlines()[1] == f"  dz/dh = h.grad = {format_number(h.grad.item())} (what backward() stored)"
+    assert f"h = 1 (grad {format_number(h.grad.item())})" in text  # among the values still known
+
+
+def test_values_changed_in_place_after_backward_are_flagged():
+    s, w, h, z = scalar_tensor_graph()
+    z.backward()
+    with chainrule.no_grad():
+        w -= 0.1 * w.grad  # an optimizer step: w is no longer the value the graph used
+    assert f"w = {format_number(w.item())} (grad {format_number(w.grad.item())}) (modified in place since it was made)" in explain(z)
+
+
+def test_a_factor_the_op_cannot_evaluate_says_so():
+    s = chainrule.tensor(2.0, requires_grad=True)
+    s.name = "s"
+    k = chainrule.tensor(3.0)  # saved by the multiplication, then changed
+    v = (s * k).exp()
+    v.name = "v"
+    k.add_(1.0)
+    assert explain(v) == (
+        "dv/ds = dv/dmul1 · dmul1/ds = exp(mul1) · ∂mul/∂s = 403.4288 · ?\n"
+        "?: no number for dmul1/ds: the op could not evaluate its local derivative (was a value it saved "
+        "modified in place?)"
+    )
+
+
 def test_zero_dim_tensor_graphs_get_numbers():
     s = chainrule.tensor(2.0, requires_grad=True)
     s.name = "s"
