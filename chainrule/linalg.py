@@ -1,24 +1,35 @@
-"""`torch.linalg`, the part chainrule has: vector norms and matrix products.
+"""`torch.linalg`: norms, factorizations, determinants, inverses and solvers, each differentiable
+(twice, where PyTorch's is) and batched over leading dimensions.
+
+The norms live with the reductions (`chainrule.ops.reduce`), the factorizations and what is
+built on them in `chainrule.ops.decompositions`; this module gives them PyTorch's names.
 
 >>> import chainrule as torch
 >>> torch.linalg.vector_norm(torch.tensor([3.0, 4.0]))
 tensor(5.)
+>>> A = torch.tensor([[3.0, 0.0], [0.0, 4.0]])
+>>> torch.linalg.norm(A), torch.linalg.norm(A, 2), torch.linalg.norm(A, "nuc")
+(tensor(5.), tensor(4.), tensor(7.))
 """
 
 from __future__ import annotations
 
+from chainrule.ops.decompositions import (
+    LinAlgError,
+    cholesky,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    qr,
+    slogdet,
+    solve,
+    svd,
+    svdvals,
+)
 from chainrule.ops.linalg import matmul
-from chainrule.ops.reduce import norm as _norm
+from chainrule.ops.reduce import linalg_norm as norm
+from chainrule.ops.reduce import matrix_norm, vector_norm
 
-
-def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None):
-    """The ``ord``-norm of ``x`` seen as a vector (over ``dim``, or over all elements)."""
-    return _norm(x, p=ord, dim=dim, keepdim=keepdim, dtype=dtype)
-
-
-def norm(x, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
-    """The 2-norm by default (the Frobenius norm of a matrix); ``ord`` as in `vector_norm`."""
-    return _norm(x, p=2 if ord is None else ord, dim=dim, keepdim=keepdim, dtype=dtype)
-
-
-__all__ = ["vector_norm", "norm", "matmul"]
+__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm", "qr",
+           "slogdet", "solve", "svd", "svdvals", "vector_norm"]

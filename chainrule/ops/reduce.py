@@ -675,40 +675,169 @@ def _vector_norm(a: np.ndarray, p: float, axes, keepdim: bool) -> np.ndarray:
     return np.sum(magnitude**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
 
 
-def _norm_order(p, axes) -> float:
-    if isinstance(p, str):
-        if p == "fro" and (axes is None or len(axes) <= 2):
-            return 2.0  # the Frobenius norm is the 2-norm of the entries
-        if p == "nuc":
+def _check_norm_dtype(input: Tensor, dtype, op: str) -> Tensor:
+    """``input`` cast to ``dtype``, which must hold the input's values without narrowing."""
+    if dtype is None:
+        return input
+    target = dtypes.as_dtype(dtype)
+    if np.promote_types(input._data.dtype, target.numpy) != target.numpy:
+        raise RuntimeError(
+            f"{op}: the dtype of the input ({scalar_type_name(input._data.dtype)}) should "
+            f"be convertible without narrowing to the specified dtype ({scalar_type_name(target.numpy)})"
+        )
+    return input.to(target)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.vector_norm``: (sum |x|^ord)^(1/ord) over ``dim`` (all elements by default),
+    for any number ``ord`` (0 counts non-zeros, inf is the largest magnitude).
+
+    >>> import chainrule as torch
+    >>> torch.linalg.vector_norm(torch.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor(5.)
+    """
+    if isinstance(ord, str) or not isinstance(ord, (int, float, np.integer, np.floating)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    _require_float(x, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}")
+    x = _check_norm_dtype(x, dtype, "linalg.vector_norm")
+    axes = normalize_dims(dim, x._data.ndim, "linalg.vector_norm")
+    return VectorNorm.apply(x, ord=float(ord), axes=axes, keepdim=keepdim)
+
+
+def _order_text(ord: float) -> str:
+    """An order as PyTorch prints it in messages: 3, 3.5, inf."""
+    return str(int(ord)) if float(ord).is_integer() else str(ord)
+
+
+def _matrix_norm_dims(A: Tensor, dim, low_precision_ok: bool, dtype) -> tuple:
+    """PyTorch's checks of linalg.matrix_norm, in its order; the two dims, non-negative."""
+    a = A._data
+    if a.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    _require_float(A, "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got {}")
+    if a.dtype == np.float16 and not low_precision_ok:
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got Half")
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dims)}")
+    d0, d1 = (_normalize_dim(int(d), a.ndim, "linalg.matrix_norm") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    _check_norm_dtype(A, dtype, "linalg.matrix_norm")
+    return d0, d1
+
+
+def _largest_or_smallest(t: Tensor, dim: int, ord: float, keepdim: bool) -> Tensor:
+    """amax (ord > 0) or amin over ``dim``. As in PyTorch, the largest of nothing is 0 (the norm of
+    an empty matrix) and the smallest of nothing is an error."""
+    if t._data.shape[dim] == 0:
+        if ord > 0:
+            shape = list(t._data.shape)
+            if keepdim:
+                shape[dim] = 1
+            else:
+                del shape[dim]  # dim may be negative (-1 on the singular values): as PyTorch prints it
+            return Tensor._wrap(np.zeros(shape, dtype=t._data.dtype))
+        raise IndexError(f"amin(): Expected reduction dim {dim} to have non-zero size.")
+    return amax(t, dim, keepdim) if ord > 0 else amin(t, dim, keepdim)
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.matrix_norm`` over the matrices in dims ``dim`` (the last two by default):
+
+    'fro' (the 2-norm of the entries), 'nuc' (the sum of the singular values), 2 / -2 (the
+    largest / smallest singular value), 1 / -1 (the largest / smallest column sum of |A|),
+    inf / -inf (the same for rows). Built as PyTorch builds it (svdvals, amax, sum), so
+    gradients and grad_fn names follow: the spectral norm's gradient is u1 v1^T, the
+    nuclear norm's U V^T; tied largest singular values share the gradient, as amax does.
+
+    >>> import chainrule as torch
+    >>> A = torch.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> torch.linalg.matrix_norm(A, 1), torch.linalg.matrix_norm(A, float("inf"))
+    (tensor(6.), tensor(7.))
+    """
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        d0, d1 = _matrix_norm_dims(A, dim, ord == "fro", dtype)
+        if ord == "fro":
+            return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
+        return _singular_value_norm(A, "nuc", d0, d1, keepdim, dtype)
+    ord = float(ord)
+    if builtins.abs(ord) not in (1.0, 2.0, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {_order_text(ord)} not supported.")
+    d0, d1 = _matrix_norm_dims(A, dim, builtins.abs(ord) != 2, dtype)
+    if builtins.abs(ord) == 2:
+        return _singular_value_norm(A, ord, d0, d1, keepdim, dtype)
+    if math.isinf(ord):  # the inf-norm is the 1-norm of the transpose: rows instead of columns
+        d0, d1 = d1, d0
+    if not keepdim and d0 < d1:
+        d1 -= 1  # the first reduction removed a dim in front of d1
+    return _largest_or_smallest(vector_norm(A, 1, d0, keepdim, dtype=dtype), d1, ord, keepdim)
+
+
+def _singular_value_norm(A: Tensor, ord, d0: int, d1: int, keepdim: bool, dtype) -> Tensor:
+    """The nuclear (ord 'nuc') or spectral (2, -2) norm: move the two dims last, take svdvals."""
+    from chainrule.ops.decompositions import svdvals  # decompositions imports this module
+
+    A = _check_norm_dtype(A, dtype, "linalg.matrix_norm")
+    ndim = A._data.ndim
+    order = [d for d in range(ndim) if d not in (d0, d1)] + [d0, d1]
+    singular_values = svdvals(A.permute(*order))
+    if ord == "nuc":
+        result = sum(singular_values, -1, keepdim)
+    else:
+        result = _largest_or_smallest(singular_values, -1, ord, keepdim)
+    if keepdim:
+        result = result.unsqueeze(-1).permute(*np.argsort(order).tolist())
+    return result
+
+
+def linalg_norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.norm``: a matrix norm for a 2-D input or a 2-tuple ``dim``, else a vector
+    norm; ``ord=None`` is the 2-norm of the entries (Frobenius for matrices).
+
+    >>> import chainrule as torch
+    >>> A = torch.tensor([[3.0, 0.0], [0.0, 4.0]])
+    >>> torch.linalg.norm(A), torch.linalg.norm(A, 2)
+    (tensor(5.), tensor(4.))
+    """
+    if dim is not None:
+        dims = [int(dim)] if isinstance(dim, (int, np.integer)) else [int(d) for d in dim]
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {dims}")
+    else:
+        dims = None
+        if ord is not None and A._data.ndim not in (1, 2):
             raise RuntimeError(
-                "norm: the nuclear norm (p='nuc') needs a singular value decomposition, which "
-                "chainrule does not provide; use p='fro' or a number"
+                f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {A._data.ndim}D."
             )
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    return float(p)
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, tuple(dims) if dims is not None else (0, 1), keepdim, dtype=dtype)
+    if ord is not None and ((dims is not None and len(dims) == 2) or (dims is None and A._data.ndim == 2)):
+        return matrix_norm(A, ord, tuple(dims) if dims is not None else (0, 1), keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
 
 
 @tensor_method
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The vector p-norm over ``dim`` (all elements by default): p = 2 ('fro'), 1, inf, -inf, 0, any number.
+    """``torch.norm`` (legacy): a number ``p`` is the vector p-norm over ``dim`` (all elements
+    by default, even of a matrix: ``A.norm(2)`` is not the spectral norm); 'fro' is the 2-norm
+    over up to two dims; 'nuc' is the nuclear norm of the matrices in ``dim`` (a 2-tuple, or
+    all the dims of a 2-D input). See `matrix_norm` and `linalg_norm` for matrix norms.
 
     >>> import chainrule as torch
     >>> torch.tensor([3.0, 4.0]).norm(), torch.tensor([3.0, -4.0]).norm(p=1)
     (tensor(5.), tensor(7.))
     """
-    if p is None:
-        p = "fro"
-    _require_float(input, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}")
-    if dtype is not None:
-        target = dtypes.as_dtype(dtype)
-        if np.promote_types(input._data.dtype, target.numpy) != target.numpy:
-            raise RuntimeError(
-                f"linalg.vector_norm: the dtype of the input ({scalar_type_name(input._data.dtype)}) should "
-                f"be convertible without narrowing to the specified dtype ({scalar_type_name(target.numpy)})"
-            )
-        input = input.to(target)
-    axes = normalize_dims(dim, input._data.ndim, "norm")
-    return VectorNorm.apply(input, ord=_norm_order(p, axes), axes=axes, keepdim=keepdim)
+    dims = None if dim is None else ([dim] if isinstance(dim, (int, np.integer)) else list(dim))
+    if isinstance(p, str):
+        if p == "fro" and (dims is None or len(dims) <= 2):
+            return vector_norm(input, 2, dims, keepdim, dtype=dtype)
+        # 'nuc', or 'fro' over more than two dims (refused by matrix_norm, as in PyTorch)
+        return matrix_norm(input, p, tuple(dims) if dims is not None else tuple(range(input._data.ndim)), keepdim,
+                           dtype=dtype)
+    return vector_norm(input, 2.0 if p is None else p, dims, keepdim, dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------

@@ -60,7 +60,61 @@ def distinct(low: float = -2.0, high: float = 2.0) -> Sampler:
     return sample
 
 
+def _orthonormal(rng: np.random.Generator, rows: int, columns: int) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((rows, columns)))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def with_singular_values(*values: float) -> Sampler:
+    """Matrices U diag(s) V^T with the given singular values (the first min(m, n) of them),
+    for matrix functions whose derivatives divide by gaps between singular values (or
+    eigenvalues) and by the values themselves: distinct and away from zero keeps them tame."""
+
+    def sample(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        *batch, m, n = shape
+        k = min(m, n)
+        out = np.empty(shape)
+        for index in np.ndindex(*batch):
+            s = rng.permutation(values[:k]) if k else np.zeros(0)
+            out[index] = _orthonormal(rng, m, k) @ np.diag(np.sort(s)[::-1]) @ _orthonormal(rng, n, k).T
+        return out
+
+    return sample
+
+
+def symmetric_with_eigenvalues(*values: float) -> Sampler:
+    """Symmetric matrices Q diag(l) Q^T / 2 with the given eigenvalues (halved: calls add x + x^T)."""
+
+    def sample(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        *batch, n, _ = shape
+        out = np.empty(shape)
+        for index in np.ndindex(*batch):
+            q = _orthonormal(rng, n, n)
+            out[index] = q @ np.diag(np.asarray(values[:n]) / 2) @ q.T
+        return out
+
+    return sample
+
+
+def singular_first(*values: float) -> Sampler:
+    """Like `with_singular_values`, but the first matrix of the batch has a zero singular value
+    (det's derivative there is the SVD formula of the cofactor matrix)."""
+    regular = with_singular_values(*values)
+
+    def sample(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        out = regular(rng, shape)
+        first = out[(0,) * (len(shape) - 2)]
+        u, s, vh = np.linalg.svd(first)
+        s[-1] = 0.0
+        out[(0,) * (len(shape) - 2)] = (u * s) @ vh
+        return out
+
+    return sample
+
+
 ANY = uniform(-2.0, 2.0)
+SPREAD = with_singular_values(3.0, 2.2, 1.5, 1.0, 0.6)  # distinct, away from 0 and each other
+SYMMETRIC = symmetric_with_eigenvalues(-2.0, 3.0, 1.0, -0.5, 2.0)
 POSITIVE = uniform(0.3, 2.5)
 UNIT = uniform(-0.9, 0.9)
 NONZERO = away_from([0.0], gap=0.3)
@@ -180,6 +234,13 @@ def _scatter(x, index, src, add):
     return out
 
 
+def _solve(a, b):
+    """A^-1 B with PyTorch's rule for B: a (batch of) vector(s) if 1-D or shaped like A without its last dim."""
+    if b.ndim == 1 or b.shape == a.shape[:-1]:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    return np.linalg.solve(a, b)
+
+
 def _index_put(x, rows, values, accumulate):
     """x with ``values`` written (or added, repeats summing) at ``rows``."""
     out = x.copy()
@@ -188,6 +249,37 @@ def _index_put(x, rows, values, accumulate):
     else:
         out[rows] = values
     return out
+
+
+def _linalg(lib):
+    """``torch.linalg`` or ``chainrule.linalg``."""
+    import importlib
+
+    return importlib.import_module(lib.__name__ + ".linalg")
+
+
+def _column_signs(lib, V):
+    """+-1 per column, making each column's first entry positive: singular vectors and
+    eigenvectors are unique only up to sign, and LAPACK builds (NumPy's OpenBLAS, PyTorch's
+    MKL) choose differently; the table compares them with the signs fixed."""
+    return lib.sign(V[..., :1, :])
+
+
+def _svd_fixed(lib, A, full_matrices=False):
+    U, S, Vh = _linalg(lib).svd(A, full_matrices=full_matrices)
+    k = S.shape[-1]
+    signs = _column_signs(lib, U[..., :k])
+    return U[..., :k] * signs, S, Vh[..., :k, :] * signs.mT
+
+
+def _eigh_fixed(lib, A, UPLO="L"):
+    L, V = _linalg(lib).eigh(A + A.mT, UPLO=UPLO)
+    return L, V * _column_signs(lib, V)
+
+
+def _positive_definite(lib, x):
+    n = x.shape[-1]
+    return x @ x.mT + lib.eye(n, dtype=x.dtype)
 
 
 # -- the table ----------------------------------------------------------------------------------
@@ -327,6 +419,85 @@ OPS: list[OpSpec] = [
     OpSpec("dot", lambda lib, a, b: lib.dot(a, b), np.dot, shapes=(((4,), (4,)), ((0,), (0,)))),
     OpSpec("outer", lambda lib, a, b: lib.outer(a, b), np.outer, shapes=(((3,), (2,)),)),
     OpSpec("ger", lambda lib, a, b: lib.ger(a, b), np.outer, shapes=(((3,), (2,)),)),
+    # torch.linalg: norms (built from svdvals, amax, sum as in PyTorch) and factorizations
+    OpSpec("linalg_vector_norm", lambda lib, x: _linalg(lib).vector_norm(x, 3, dim=-1),
+           lambda x: np.sum(np.abs(x) ** 3, axis=-1) ** (1 / 3), shapes=REDUCE_SHAPES[:2], domains=(NONZERO,),
+           needs=("linalg.vector_norm",)),
+    OpSpec("linalg_norm", lambda lib, x: _linalg(lib).norm(x), lambda x: np.sqrt(np.sum(x * x)),
+           shapes=(((3, 4),), ((5,),)), domains=(NONZERO,), needs=("linalg.norm",)),
+    OpSpec("linalg_norm_spectral", lambda lib, x: _linalg(lib).norm(x, 2), lambda x: np.linalg.norm(x, 2),
+           shapes=(((3, 4),), ((4, 3),)), domains=(SPREAD,), needs=("linalg.norm",)),
+    OpSpec("linalg_norm_nuclear", lambda lib, x: _linalg(lib).norm(x, "nuc"), lambda x: np.linalg.norm(x, "nuc"),
+           shapes=(((3, 4),), ((4, 3),)), domains=(SPREAD,), needs=("linalg.norm",)),
+    OpSpec("linalg_norm_1", lambda lib, x: _linalg(lib).norm(x, 1), lambda x: np.linalg.norm(x, 1),
+           shapes=(((3, 4),),), domains=(distinct(),), needs=("linalg.norm",)),
+    OpSpec("linalg_norm_inf_dims", lambda lib, x: _linalg(lib).norm(x, float("inf"), dim=(2, 0)),
+           lambda x: np.max(np.sum(np.abs(x), axis=0), axis=1), shapes=(((3, 2, 4),),), domains=(distinct(),),
+           needs=("linalg.norm",)),
+    OpSpec("linalg_matrix_norm_spectral_batch", lambda lib, x: _linalg(lib).matrix_norm(x, 2, dim=(0, 2), keepdim=True),
+           lambda x: np.linalg.norm(np.moveaxis(x, 1, 0), 2, axis=(1, 2))[None, :, None],
+           shapes=(((3, 2, 4),),), domains=(with_singular_values(2.0, 1.0, 0.5),), needs=("linalg.matrix_norm",)),
+    OpSpec("linalg_matrix_norm_smallest", lambda lib, x: _linalg(lib).matrix_norm(x, -2),
+           lambda x: np.linalg.norm(x, -2, axis=(-2, -1)), shapes=(((2, 3, 4),),), domains=(SPREAD,),
+           needs=("linalg.matrix_norm",)),
+    OpSpec("linalg_matrix_norm_nuclear_keepdim", lambda lib, x: _linalg(lib).matrix_norm(x, "nuc", keepdim=True),
+           lambda x: np.linalg.norm(x, "nuc", axis=(-2, -1), keepdims=True), shapes=(((2, 4, 3),),),
+           domains=(SPREAD,), needs=("linalg.matrix_norm",)),
+    OpSpec("linalg_matrix_norm_rows_smallest", lambda lib, x: _linalg(lib).matrix_norm(x, float("-inf")),
+           lambda x: np.linalg.norm(x, -np.inf, axis=(-2, -1)), shapes=(((2, 3, 4),),), domains=(distinct(),),
+           needs=("linalg.matrix_norm",)),
+    OpSpec("linalg_matrix_norm_fro", lambda lib, x: _linalg(lib).matrix_norm(x, dim=(-1, 0)),
+           lambda x: np.sqrt(np.sum(x * x, axis=(0, 2))), shapes=(((3, 2, 4),),), domains=(NONZERO,),
+           needs=("linalg.matrix_norm",)),
+    OpSpec("norm_nuclear", lambda lib, x: x.norm(p="nuc"), lambda x: np.linalg.norm(x, "nuc"),
+           shapes=(((3, 4),),), domains=(SPREAD,), needs=("norm",)),
+    OpSpec("norm_nuclear_dims", lambda lib, x: lib.norm(x, "nuc", dim=(2, 1), keepdim=True),
+           lambda x: np.linalg.norm(x, "nuc", axis=(2, 1), keepdims=True), shapes=(((2, 3, 4),),),
+           domains=(SPREAD,), needs=("norm",)),
+    OpSpec("linalg_svd", lambda lib, x: _svd_fixed(lib, x), None, shapes=(((4, 3),), ((2, 3, 5),), ((3, 3),)),
+           domains=(SPREAD,), needs=("linalg.svd",)),
+    OpSpec("linalg_svd_full_matrices", lambda lib, x: _svd_fixed(lib, x, full_matrices=True), None,
+           shapes=(((4, 3),), ((2, 5),)), domains=(SPREAD,), needs=("linalg.svd",)),
+    OpSpec("linalg_svdvals", lambda lib, x: _linalg(lib).svdvals(x), lambda x: np.linalg.svd(x, compute_uv=False),
+           shapes=(((3, 4),), ((2, 4, 3),)), domains=(SPREAD,), needs=("linalg.svdvals",)),
+    OpSpec("linalg_eigh", lambda lib, x: _eigh_fixed(lib, x), None, shapes=(((3, 3),), ((2, 4, 4),)),
+           domains=(SYMMETRIC,), needs=("linalg.eigh",)),
+    OpSpec("linalg_eigh_upper", lambda lib, x: _eigh_fixed(lib, x, UPLO="U"), None, shapes=(((3, 3),),),
+           domains=(SYMMETRIC,), needs=("linalg.eigh",)),
+    OpSpec("linalg_eigvalsh", lambda lib, x: _linalg(lib).eigvalsh(x + x.mT),
+           lambda x: np.linalg.eigvalsh(x + np.swapaxes(x, -1, -2)), shapes=(((3, 3),), ((2, 4, 4),)),
+           domains=(SYMMETRIC,), needs=("linalg.eigvalsh",)),
+    OpSpec("linalg_cholesky", lambda lib, x: _linalg(lib).cholesky(_positive_definite(lib, x)),
+           lambda x: np.linalg.cholesky(x @ np.swapaxes(x, -1, -2) + np.eye(x.shape[-1])),
+           shapes=(((3, 3),), ((2, 4, 4),)), needs=("linalg.cholesky", "eye")),
+    OpSpec("linalg_cholesky_upper", lambda lib, x: _linalg(lib).cholesky(_positive_definite(lib, x), upper=True),
+           lambda x: np.swapaxes(np.linalg.cholesky(x @ np.swapaxes(x, -1, -2) + np.eye(x.shape[-1])), -1, -2),
+           shapes=(((3, 3),),), needs=("linalg.cholesky", "eye")),
+    OpSpec("linalg_qr", lambda lib, x: tuple(_linalg(lib).qr(x)), None, shapes=(((4, 3),), ((2, 3, 5),), ((3, 3),)),
+           domains=(SPREAD,), needs=("linalg.qr",)),
+    OpSpec("linalg_qr_complete", lambda lib, x: tuple(_linalg(lib).qr(x, mode="complete")), None,
+           shapes=(((3, 5),), ((3, 3),)), domains=(SPREAD,), needs=("linalg.qr",)),
+    OpSpec("linalg_det", lambda lib, x: _linalg(lib).det(x), np.linalg.det, shapes=(((3, 3),), ((2, 4, 4),), ((1, 1),)),
+           domains=(SPREAD,), needs=("linalg.det",)),
+    # |det| below 100 eps: PyTorch's derivative goes through the SVD (the cofactors of a singular matrix)
+    OpSpec("linalg_det_singular", lambda lib, x: _linalg(lib).det(x), np.linalg.det, shapes=(((3, 3),), ((3, 3, 3),)),
+           domains=(singular_first(3.0, 2.0, 1.0),), needs=("linalg.det",),
+           eps=1e-3),  # det is a cubic: a large step is exact, a small one meets the near-singular rounding
+    OpSpec("det", lambda lib, x: lib.det(x), np.linalg.det, shapes=(((3, 3),),), domains=(SPREAD,)),
+    OpSpec("linalg_slogdet", lambda lib, x: tuple(_linalg(lib).slogdet(x)), lambda x: tuple(np.linalg.slogdet(x)),
+           shapes=(((3, 3),), ((2, 4, 4),)), domains=(SPREAD,), needs=("linalg.slogdet",)),
+    OpSpec("slogdet", lambda lib, x: tuple(x.slogdet()), lambda x: tuple(np.linalg.slogdet(x)), shapes=(((3, 3),),),
+           domains=(SPREAD,)),
+    OpSpec("linalg_inv", lambda lib, x: _linalg(lib).inv(x), np.linalg.inv, shapes=(((3, 3),), ((2, 4, 4),)),
+           domains=(SPREAD,), needs=("linalg.inv",)),
+    OpSpec("inverse", lambda lib, x: x.inverse(), np.linalg.inv, shapes=(((3, 3),),), domains=(SPREAD,)),
+    OpSpec("linalg_solve", lambda lib, a, b: _linalg(lib).solve(a, b),
+           lambda a, b: _solve(a, b),
+           shapes=(((3, 3), (3, 2)), ((2, 3, 3), (3,)), ((2, 1, 3, 3), (4, 3, 1)), ((2, 3, 3), (2, 3))),
+           domains=(SPREAD, ANY), needs=("linalg.solve",)),
+    OpSpec("linalg_solve_left_false", lambda lib, a, b: _linalg(lib).solve(a, b, left=False),
+           lambda a, b: np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2)), -1, -2),
+           shapes=(((3, 3), (2, 3)), ((2, 3, 3), (4, 1, 2, 3))), domains=(SPREAD, ANY), needs=("linalg.solve",)),
     # shape
     OpSpec("reshape", lambda lib, x: x.reshape(3, -1), lambda x: x.reshape(3, -1), shapes=(((2, 3),), ((3, 0),))),
     OpSpec("view", lambda lib, x: x.view(6), lambda x: x.reshape(6), shapes=(((2, 3),),),
