@@ -325,46 +325,81 @@ class AvgPool2dTranspose(Op):
 # linear maps along the last axes: adaptive average pooling, and padding that repeats pixels
 
 
-class AxisMaps(Op):
-    """Multiply each of x's last k axes by a matrix of its own: ``out = R x Cᵀ`` for images.
+class AxisMap(NamedTuple):
+    """A linear map along one axis: output position i is the sum (``average``: the mean) of the
+    input positions ``starts[i]`` to ``ends[i] - 1``, of an axis of ``size`` positions.
 
-    Adaptive average pooling is such a map (row i of R averages the input rows of bin i), and
-    so are reflect, replicate and circular padding (row i of R is one-hot: the input row that
-    output row i copies). The derivative is the same map with the matrices transposed, and
-    its derivative the original map again, so each op here names the two nodes it stands for.
+    Adaptive average pooling is such a map (one window per bin), and so are reflect, replicate
+    and circular padding (windows of one position: the input position each output copies).
     """
 
-    def forward(self, x, matrices: tuple, names: tuple[str, str]):
-        self.matrices, self.names = matrices, names
-        return map_axes(x._data, matrices)
+    size: int
+    starts: np.ndarray
+    ends: np.ndarray
+    average: bool
+
+
+class AxisMaps(Op):
+    """One `AxisMap` applied along each of x's last axes (``transposed``: their transposes).
+
+    The derivative of a map is its transpose and the transpose's derivative the map again, so
+    each op here names the two nodes it stands for. Only sums of the windows' own elements and
+    copies are computed, never a product with a 0/1 matrix: an inf or nan stays in the outputs
+    that read it (0 * inf would spread nan everywhere), as in PyTorch.
+    """
+
+    def forward(self, x, maps: tuple, transposed: bool, names: tuple[str, str]):
+        self.maps, self.transposed, self.names = maps, transposed, names
+        out = x._data
+        for axis, m in enumerate(maps, start=out.ndim - len(maps)):
+            out = _spread(out, axis, m) if transposed else _gather(out, axis, m)
+        return np.ascontiguousarray(out)
 
     def backward(self, grad):
-        transposed = tuple(m.T for m in self.matrices)
-        return AxisMaps.apply(grad, matrices=transposed, names=self.names[::-1])
+        return AxisMaps.apply(grad, maps=self.maps, transposed=not self.transposed, names=self.names[::-1])
 
     def name(self) -> str:
         return self.names[0]
 
 
-def map_axes(x: np.ndarray, matrices: tuple) -> np.ndarray:
-    """out[..., i, j] = sum over h, w of R[i, h] x[..., h, w] C[j, w], for any number of trailing axes."""
-    first = x.ndim - len(matrices)
-    for axis, m in enumerate(matrices, start=first):
-        x = np.swapaxes(np.swapaxes(x, axis, -1) @ m.T, axis, -1)  # the axis's vectors times m, in one matmul
-    return np.ascontiguousarray(x)
+def _gather(x: np.ndarray, axis: int, m: AxisMap) -> np.ndarray:
+    lengths = m.ends - m.starts
+    if (lengths == 1).all():
+        return np.take(x, m.starts, axis=axis)  # padding: copies
+    # Window sums with one reduceat over [s0, e0, s1, e1, ...] (every other result is a window);
+    # a zero appended along the axis keeps an end at `size` a valid index.
+    widths = [(0, 0)] * x.ndim
+    widths[axis] = (0, 1)
+    bounds = np.stack([m.starts, m.ends], axis=1).reshape(-1)
+    sums = np.take(np.add.reduceat(np.pad(x, widths), bounds, axis=axis), np.arange(0, bounds.size, 2), axis=axis)
+    if m.average:
+        shape = [1] * x.ndim
+        shape[axis] = lengths.size
+        sums = sums / lengths.reshape(shape).astype(x.dtype)
+    return sums
 
 
-def adaptive_pool_matrix(size: int, out: int, dtype) -> np.ndarray:
-    """(out, size): row i averages bin i, input positions floor(i*size/out) to ceil((i+1)*size/out)."""
+def _spread(g: np.ndarray, axis: int, m: AxisMap) -> np.ndarray:
+    """The transpose of `_gather`: each output position's value added back over its window."""
+    moved = np.moveaxis(g, axis, 0)
+    out = np.zeros((m.size,) + moved.shape[1:], dtype=g.dtype)
+    lengths = m.ends - m.starts
+    if (lengths == 1).all():
+        np.add.at(out, m.starts, moved)
+    else:
+        for i, (start, end) in enumerate(zip(m.starts, m.ends)):  # one per bin: a few, for pooling
+            out[start:end] += moved[i] / g.dtype.type(end - start) if m.average else moved[i]
+    return np.moveaxis(out, 0, axis)
+
+
+def adaptive_pool_map(size: int, out: int) -> AxisMap:
+    """Bin i averages input positions floor(i*size/out) to ceil((i+1)*size/out) - 1."""
     i = np.arange(out)
-    start, end = (i * size) // out, -(-((i + 1) * size) // out)
-    positions = np.arange(size)
-    inside = (positions >= start[:, None]) & (positions < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
+    return AxisMap(size, (i * size) // out, -(-((i + 1) * size) // out), average=True)
 
 
-def padding_matrix(size: int, before: int, after: int, mode: str, dtype) -> np.ndarray:
-    """(before + size + after, size), one-hot rows: which input position each padded position copies."""
+def padding_map(size: int, before: int, after: int, mode: str) -> AxisMap:
+    """Which input position each padded position copies (``before + size + after`` of them)."""
     if mode == "circular":  # PyTorch crops (negative padding) first, then wraps around what is left
         lo, hi = max(-before, 0), size - max(-after, 0)
         sources = lo + np.arange(-max(before, 0), hi - lo + max(after, 0)) % (hi - lo)
@@ -375,7 +410,7 @@ def padding_matrix(size: int, before: int, after: int, mode: str, dtype) -> np.n
             sources = np.where(sources > size - 1, 2 * (size - 1) - sources, sources)
         else:  # replicate: the edge pixel, again and again
             sources = np.clip(positions, 0, size - 1)
-    return (sources[:, None] == np.arange(size)).astype(dtype)
+    return AxisMap(size, sources, sources + 1, average=False)
 
 
 class ConstantPadNd(Op):

@@ -458,10 +458,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     _require_float(input, "adaptive_avg_pool2d", kernel="adaptive_avg_pool2d")
     if (out_h, out_w) == (1, 1):
         return input.mean((-1, -2), keepdim=True)  # PyTorch's shortcut (a MeanBackward1 node)
-    dtype = input._data.dtype
-    matrices = (conv_ops.adaptive_pool_matrix(input.shape[-2], out_h, dtype),
-                conv_ops.adaptive_pool_matrix(input.shape[-1], out_w, dtype))
-    return conv_ops.AxisMaps.apply(input, matrices=matrices,
+    maps = (conv_ops.adaptive_pool_map(input.shape[-2], out_h), conv_ops.adaptive_pool_map(input.shape[-1], out_w))
+    return conv_ops.AxisMaps.apply(input, maps=maps, transposed=False,
                                    names=("AdaptiveAvgPool2DBackward0", "AdaptiveAvgPool2DBackwardBackward0"))
 
 
@@ -525,11 +523,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                                f"{dim} of input {list(input.shape)}")
         if mode == "circular" and (before > size or after > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    matrices = [conv_ops.padding_matrix(input.shape[dim], before, after, mode, input._data.dtype)
-                for dim, (before, after) in zip(padded_dims, pairs)]
+    maps = tuple(conv_ops.padding_map(input.shape[dim], before, after, mode)
+                 for dim, (before, after) in zip(padded_dims, pairs))
     # PyTorch builds circular padding from slices (a CopySlices node); chainrule's one node gets a name like the others'
     name = _PAD_NODE_NAMES[mode].format(dims)
-    return conv_ops.AxisMaps.apply(input, matrices=tuple(matrices),
+    return conv_ops.AxisMaps.apply(input, maps=maps, transposed=False,
                                    names=(name, name.replace("Backward0", "BackwardBackward0")))
 
 
