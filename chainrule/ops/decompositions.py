@@ -820,8 +820,8 @@ def det(A: Tensor) -> Tensor:
     """The determinant of square matrices (batched); differentiable, also where singular.
 
     >>> import chainrule as torch
-    >>> torch.linalg.det(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
-    tensor(-2.0000)
+    >>> torch.linalg.det(torch.tensor([[2.0, 1.0], [0.0, -3.0]]))
+    tensor(-6.)
     """
     A = ensure_tensor(A, "linalg.det")
     _check_matrix(A, "linalg.det", square=True, half="lu_cpu")
