@@ -83,13 +83,18 @@ def _from_rows(rows: np.ndarray, shape: tuple, axis: int) -> np.ndarray:
     return np.moveaxis(rows.reshape(moved), -1, axis)
 
 
+def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a == b, where two NaNs count as equal (as PyTorch's comparators treat them)."""
+    same = a == b
+    if a.dtype.kind == "f":
+        same |= np.isnan(a) & np.isnan(b)
+    return same
+
+
 def _rows_with_ties(rows: np.ndarray) -> np.ndarray:
-    """Which rows hold two equal values (two NaNs count as equal here)."""
+    """Which rows hold two equal values."""
     ordered = np.sort(rows, axis=-1)
-    same = ordered[:, 1:] == ordered[:, :-1]
-    if ordered.dtype.kind == "f":
-        same |= np.isnan(ordered[:, 1:]) & np.isnan(ordered[:, :-1])
-    return same.any(axis=-1)
+    return _equal(ordered[:, 1:], ordered[:, :-1]).any(axis=-1)
 
 
 def _ranked(row: np.ndarray, descending: bool = False) -> list:
@@ -246,10 +251,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if axis is None:
         return return_types.topk(pick(input, None, None, "TopkBackward0"), Tensor._wrap(np.zeros((), dtype=np.int64)))
     rows = _to_rows(input._data, axis)
-    order = _stable_order(rows, 1, descending=largest)[:, :k]
+    ranked = _stable_order(rows, 1, descending=largest)
+    order = ranked[:, :k]
     if k:
-        # Unique where a row has no ties and the result is sorted; otherwise the C++ decides.
-        replay = _rows_with_ties(rows) | (not sorted and k * 64 > size)
+        # The answer is unique where the top k and the next value are all different and the
+        # result is sorted; otherwise the C++ algorithm decides (unsorted: its own order).
+        leading = np.take_along_axis(rows, ranked[:, :k + 1], 1)
+        replay = _equal(leading[:, 1:], leading[:, :-1]).any(axis=1) | (not sorted and k * 64 > size)
         for r in np.flatnonzero(replay):
             order[r] = _topk_replayed(rows[r], k, largest, sorted)
     index = _from_rows(order, input._data.shape, axis)
@@ -280,7 +288,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     if axis is not None:
         rows = _to_rows(input._data, axis)
         chosen = _stable_order(rows, 1, descending=False)[:, k - 1]
-        for r in np.flatnonzero(_rows_with_ties(rows)):
+        kth = np.take_along_axis(rows, chosen[:, None], 1)
+        for r in np.flatnonzero(_equal(rows, kth).sum(axis=1) > 1):  # the k-th value has twins
             queue = _ranked(rows[r])
             _tie_order.quick_select(queue, k - 1, lambda a, b: a[0] > b[0])  # ATen's own quickselect
             chosen[r] = queue[k - 1][1]
