@@ -112,6 +112,8 @@ class Pow(Op):
         x, y = self.saved_tensors
         out = self.output()
         dx = grad * y * x ** (y - 1)
+        if (y._data == 0).any():
+            dx = where(y == 0, 0.0, dx)  # x ** 0 is 1 everywhere: slope 0, even at x = 0 or nan (as torch)
         safe_log = where((x == 0) & (y >= 0), 0.0, x.log()) if (x._data == 0).any() else x.log()
         dy = grad * out * safe_log
         return dx, dy
@@ -448,6 +450,8 @@ class _PiecewiseConstant(Op):
 
 def _sign(x: np.ndarray) -> np.ndarray:
     # sign(nan) is 0 in PyTorch (np.sign gives nan); the comparisons are false for NaN.
+    if x.dtype == np.bool_:
+        return x.copy()  # True is positive, False is zero: sign leaves a bool tensor as it is
     return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)) if x.dtype.kind == "f" else np.sign(x)
 
 
@@ -621,7 +625,8 @@ Tensor.where = _tensor_where
 
 def _unary(op_class, name, *, to_float=True):
     def function(input):
-        input = ensure_tensor(input, name)
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         return op_class.apply(as_float(input) if to_float else input)
 
     function.__name__ = name

@@ -368,3 +368,14 @@ def test_no_submodule_shadows_a_public_name():
     modules = {m.name for m in pkgutil.iter_modules(chainrule.__path__)}
     clashes = modules & (set(FUNCTIONS) | set(chainrule._LAZY))
     assert not clashes, f"importing these submodules would replace the public names: {clashes}"
+
+
+@pytest.mark.parametrize("name", ["exp", "relu", "abs", "sign", "sigmoid", "sqrt"])
+def test_unary_functions_take_tensors_only_as_in_torch(name):
+    with pytest.raises(TypeError, match=rf"{name}\(\): argument 'input' \(position 1\) must be Tensor, not float"):
+        getattr(torch, name)(2.0)
+
+
+def test_sign_of_a_bool_tensor_is_the_tensor():
+    flags = torch.tensor([True, False])
+    assert torch.sign(flags).tolist() == [True, False] and torch.sign(flags).dtype == torch.bool

@@ -23,13 +23,6 @@ AVAILABLE = available_ops()
 # Each becomes an xfail(strict=True) of that test for that op, so it flips to a failure when fixed.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("special_values_numpy", "sign"): "by design: NumPy's sign(nan) is nan, chainrule follows torch (0)",
-    ("*", "sign_bool"): "sign of a bool tensor raises (NumPy's sign has no bool loop, ops/pointwise.py _sign); "
-                        "torch returns the tensor unchanged",
-    ("special_values_torch", "pow_zero_exponent"): "d/dx x ** y at y = 0 is nan at x = 0 and x = nan "
-                                                   "(0 * x ** -1, ops/pointwise.py Pow); torch's pow_backward gives 0 "
-                                                   "wherever the exponent is 0",
-    ("special_values_torch", "float_power_zero_exponent"): "float_power is pow in float64: the same difference as "
-                                                           "pow_zero_exponent",
     ("special_values_torch", "logit_eps"): "by design: at x = nan chainrule gives the gradient of torch's vectorized "
                                            "kernel and create_graph formula (0); torch's scalar loop, which runs on "
                                            "tensors as small as this one, gives nan",
