@@ -59,6 +59,7 @@ _LAZY.update({
     "return_types": "chainrule.ops.reduce",
     "save": "chainrule.io",
     "load": "chainrule.io",
+    "broadcast_shapes": "chainrule.ops.broadcasting",
 })
 for _name in ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"):
     _LAZY[_name] = "chainrule.dtypes"
