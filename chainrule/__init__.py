@@ -60,6 +60,11 @@ _LAZY.update({
     "save": "chainrule.io",
     "load": "chainrule.io",
     "broadcast_shapes": "chainrule.ops.broadcasting",
+    "finfo": "chainrule.ops.tensor_info",
+    "iinfo": "chainrule.ops.tensor_info",
+    "is_floating_point": "chainrule.ops.tensor_info",
+    "is_complex": "chainrule.ops.tensor_info",
+    "range": "chainrule.ops.legacy_range",
 })
 for _name in ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"):
     _LAZY[_name] = "chainrule.dtypes"
