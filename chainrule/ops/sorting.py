@@ -38,11 +38,12 @@ class Pick(Op):
 
     ``index`` has ``x``'s number of dimensions; ``keepdim=False`` drops ``axis`` from the
     result (a reduction such as kthvalue). ``accumulate`` adds gradients that meet at one
-    place (cummax picks one element many times). ``label`` is PyTorch's node name.
+    place (cummax picks one element many times). Each op has its own subclass (`pick`), so
+    the node is named as PyTorch's (``SortBackward0``) and drawings say "sort".
     """
 
-    def forward(self, x, index, axis, keepdim, label, accumulate=False):
-        self.index, self.axis, self.keepdim, self.label = index, axis, keepdim, label
+    def forward(self, x, index, axis, keepdim, accumulate=False):
+        self.index, self.axis, self.keepdim = index, axis, keepdim
         self.accumulate, self.input_shape = accumulate, x._data.shape
         if axis is None:  # a 0-d input: the value itself
             return x._data.copy()
@@ -58,14 +59,18 @@ class Pick(Op):
         place = scatter_add if self.accumulate else scatter
         return place(zeros, self.axis, Tensor._wrap(self.index), grad)
 
-    def name(self) -> str:
-        return self.label
+
+_PICKS: dict[str, type] = {}
 
 
 def pick(input: Tensor, index: np.ndarray, axis: int | None, label: str, keepdim: bool = True,
          accumulate: bool = False) -> Tensor:
-    """``input``'s elements at ``index`` along ``axis``, differentiable (see `Pick`)."""
-    return Pick.apply(input, index=index, axis=axis, keepdim=keepdim, label=label, accumulate=accumulate)
+    """``input``'s elements at ``index`` along ``axis``, differentiable (see `Pick`); ``label``
+    is PyTorch's node name (``TopkBackward0`` makes the op class ``Topk``)."""
+    op = _PICKS.get(label)
+    if op is None:
+        op = _PICKS[label] = type(label.partition("Backward")[0], (Pick,), {"backward_name": label})
+    return op.apply(input, index=index, axis=axis, keepdim=keepdim, accumulate=accumulate)
 
 
 # ---------------------------------------------------------------------------------------
@@ -459,29 +464,56 @@ def without_derivative(input: Tensor, result: np.ndarray, label: str, error: Exc
 
 
 def _unique_slices(data: np.ndarray, axis: int) -> tuple:
-    """unique(dim=axis): the distinct slices in lexicographic order, the inverse and the counts.
-
-    Slices holding NaN never equal another (NaN != NaN), as in PyTorch.
-    """
+    """unique(dim=axis): the distinct slices in lexicographic order, the inverse and the counts."""
     n = data.shape[axis]
     slices = np.moveaxis(data, axis, 0).reshape(n, math.prod(data.shape[:axis] + data.shape[axis + 1:]))
-    order = np.lexsort(slices.T[::-1]) if slices.shape[1] else np.arange(n)
-    ordered = slices[order]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    if data.dtype.kind == "f" and np.isnan(slices).any():
+        order, starts = _unique_slices_with_nan(slices)
+    else:
+        order = np.lexsort(slices.T[::-1]) if slices.shape[1] else np.arange(n)
+        ordered = slices[order]
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
     group = np.cumsum(starts) - 1
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = group
     counts = np.bincount(group, minlength=int(starts.sum())).astype(np.int64) if n else np.zeros(0, np.int64)
-    values = np.moveaxis(ordered[starts].reshape((-1,) + np.moveaxis(data, axis, 0).shape[1:]), 0, axis)
+    kept = slices[order][starts]
+    values = np.moveaxis(kept.reshape((-1,) + np.moveaxis(data, axis, 0).shape[1:]), 0, axis)
     return values, inverse, counts
+
+
+def _unique_slices_with_nan(slices: np.ndarray) -> tuple:
+    """PyTorch's unique(dim) step by step where NaN is present (it changes the order): std::sort
+    with a lexicographic ``<`` in which NaN compares false, so the comparison moves on to the
+    next element; then a slice starts a new group unless it equals the group's first slice
+    (a slice holding NaN never does)."""
+    rows = slices.tolist()
+
+    def less(a: int, b: int) -> bool:
+        for x, y in zip(rows[a], rows[b]):
+            if x < y:
+                return True
+            if x > y:
+                return False
+        return False
+
+    order = list(range(len(rows)))
+    _tie_order.sort(order, less)
+    starts = np.zeros(len(rows), dtype=bool)
+    first = None
+    for position, i in enumerate(order):
+        if first is None or not np.array_equal(slices[i], slices[first]):
+            first, starts[position] = i, True
+    return np.array(order, dtype=np.int64), starts
 
 
 @tensor_method
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim: int | None = None):
     """The distinct values, sorted (``sorted=False`` sorts too, as PyTorch's CPU kernel does);
-    optionally where each input element went (``inverse``) and how often each occurs.
+    optionally where each input element went (``inverse``) and how often each occurs. With
+    ``dim``, the distinct slices along ``dim``.
 
     NaN never equals NaN, so each NaN is its own value. Not differentiable.
 

@@ -10,6 +10,7 @@ from. histc and bincount count; they have no gradient.
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -353,15 +354,25 @@ def nanquantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False,
 # histc, bincount
 
 
+def _as_cpp(value: float) -> str:
+    """A double as C++ streams print it (6 significant digits; a negative NaN as -nan)."""
+    if math.isnan(value):
+        return "-nan" if math.copysign(1.0, value) < 0 else "nan"
+    return f"{value:g}"
+
+
 def _outer_edges(data: np.ndarray, low: float, high: float) -> tuple:
     """histc's range: [min, max] as given, the data's range when they are equal, widened by 1
     each way if that is a single point."""
     if low == high and data.size:
         low, high = float(np.min(data)), float(np.max(data))
+        if data.size > 1 and np.isnan(low):
+            # PyTorch's vectorized aminmax makes a fresh NaN: x86's default NaN, negative
+            low = high = -math.nan
     if low == high:
         low, high = low - 1, high + 1
     if not (np.isfinite(low) and np.isfinite(high)):
-        raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
+        raise RuntimeError(f"torch.histc: range of [{_as_cpp(low)}, {_as_cpp(high)}] is not finite")
     if not low < high:
         raise RuntimeError("torch.histc: max must be larger than min")
     return low, high
