@@ -25,6 +25,7 @@ dtype by the engine (`chainrule.autograd.engine`), in one place, as PyTorch does
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
@@ -132,12 +133,8 @@ class Node:
             raise RuntimeError(_FREED_MESSAGE)
         counter = self._output_version
         if counter is not None and counter[0] != 0:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: the output of {self.name()} (shape {list(array.shape)}), which this "
-                f"derivative reuses, is at version {counter[0]}; expected version 0 instead. Use "
-                "out.clone() before modifying it in place."
-            )
+            made_by = f", which is output 0 of {_node_kind(self)},"
+            raise RuntimeError(_modified_message(array.dtype, array.shape, made_by, counter[0], 0))
         if grad_mode.is_grad_enabled():
             return Tensor._wrap(array, self)
         return Tensor._wrap(array)
@@ -356,16 +353,31 @@ def _dtype_name(np_dtype) -> str:
 
 
 def _modified_inplace_message(t, version: int, node: Node) -> str:
-    shape = "[" + ", ".join(str(s) for s in t.shape) + "]"
+    """PyTorch's words, naming the modified tensor's current history (what the in-place op made)."""
+    made_by = ""
+    if t.grad_fn is not None:
+        made_by = f", which is output {t._output_nr} of {_node_kind(t.grad_fn)},"
+    return _modified_message(t._data.dtype, t._data.shape, made_by, t._version_counter[0], version)
+
+
+def _modified_message(dtype, shape: tuple, made_by: str, current: int, expected: int) -> str:
     type_name = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                 "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(t.dtype.name, "Tensor")
+                 "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(np.dtype(dtype).name, "Tensor")
+    sizes = "[" + ", ".join(str(s) for s in shape) + "]"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name} {shape}], which is output 0 of {node.name()}, is at version "
-        f"{t._version_counter[0]}; expected version {version} instead. Hint: enable anomaly detection to "
-        "find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True)."
+        f"operation: [torch.{type_name} {sizes}]{made_by} is at version {current}; expected version "
+        f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to compute "
+        "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+def _node_kind(node: Node) -> str:
+    """How PyTorch's in-place message names a node: ``Mul`` for MulBackward0, and CopySlices in full."""
+    name = node.name()
+    if name == "CopySlices":
+        return "torch::autograd::CopySlices"
+    return re.sub(r"Backward\d+$", "", name)
 
 
 def _op_label(node: Node) -> str:
