@@ -28,8 +28,10 @@ from chainrule.ops.decompositions import (
     svdvals,
 )
 from chainrule.ops.linalg import matmul
+from chainrule.ops.products import linalg_cross as cross
+from chainrule.ops.products import multi_dot
 from chainrule.ops.reduce import linalg_norm as norm
 from chainrule.ops.reduce import matrix_norm, vector_norm
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm", "qr",
-           "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "multi_dot",
+           "norm", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]

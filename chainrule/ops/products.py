@@ -16,7 +16,6 @@ from typing import Sequence
 
 import numpy as np
 
-import chainrule.linalg as _linalg_namespace
 from chainrule.autograd.node import Op
 from chainrule._tensor import Tensor, _normalize_dim, register_function, tensor_method
 from chainrule.ops.inplace import _inplace
@@ -456,7 +455,5 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
     return multi_dot(matrices)
 
 
-# torch.linalg.cross and torch.linalg.multi_dot live in chainrule.linalg's namespace.
+# torch.linalg.cross and torch.linalg.multi_dot: chainrule.linalg exports these two.
 linalg_cross.__name__ = "cross"
-_linalg_namespace.cross = linalg_cross
-_linalg_namespace.multi_dot = multi_dot
