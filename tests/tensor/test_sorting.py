@@ -468,6 +468,12 @@ def test_errors_read_as_torchs(fn):
     assert theirs in ours  # ours may prefix the op's name ("sort: Dimension out of range ...")
 
 
+@pytest.mark.xfail(strict=True, reason="torch's argument parser takes stable= only with dim and descending as "
+                   "keywords (another overload); chainrule's one Python signature accepts x.sort(0, stable=True)")
+def test_sort_refuses_a_positional_dim_beside_stable_as_torch():
+    raises_like_torch(lambda lib: lib.tensor(X).sort(0, stable=True))
+
+
 # -- empty and 0-d inputs -------------------------------------------------------------------------------
 
 
