@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from chainrule.autograd import grad_mode
+from chainrule.autograd import fp_errors, grad_mode
 from chainrule.autograd.node import Op
 from chainrule.ops._operands import as_float, ensure_tensor, promote
 from chainrule._tensor import Tensor, register_function, tensor_method
@@ -738,6 +738,13 @@ def to(self, *args, **kwargs):
     target = dtypes.as_dtype(target)
     if self._data.dtype == target.numpy:
         return self.clone() if copy else self
+    if not target.is_floating_point:
+        # integers and bools carry no gradient, as in torch (and nan casts silently, as there)
+        state = fp_errors.set_state(fp_errors.QUIET)
+        try:
+            return Tensor._wrap(self._data.astype(target.numpy))
+        finally:
+            fp_errors.reset_state(state)
     return ToCopy.apply(self, dtype=target.numpy)
 
 

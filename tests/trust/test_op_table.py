@@ -26,9 +26,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("special_values_torch", "logit_eps"): "by design: at x = nan chainrule gives the gradient of torch's vectorized "
                                            "kernel and create_graph formula (0); torch's scalar loop, which runs on "
                                            "tensors as small as this one, gives nan",
-    ("no_graph", "long_of_float"): "x.long() (any cast to an integer or bool dtype) of a tensor that requires "
-                                   "grad requires grad, with a ToCopyBackward0 node; torch's does not "
-                                   "(ops/pointwise.py to/ToCopy)",
 }
 # A factorization of a matrix holding inf (QR: or nan) returns what LAPACK's arithmetic makes of it, and
 # PyTorch's MKL and NumPy's OpenBLAS make different things: an infinite entry gives nan singular values

@@ -36,9 +36,8 @@ OPS = [
     OpSpec("bincount", lambda lib, x: lib.bincount((x.detach() * 2 + 4).long().reshape(-1), minlength=3),
            lambda x: np.bincount((x * 2 + 4).astype(np.int64).reshape(-1), minlength=3), shapes=(((3, 4),),),
            differentiable=False),
-    # found while writing quantile (its ranks become int64 indices): casting a tensor that requires
-    # grad to an integer dtype keeps requires_grad and records ToCopyBackward0; in torch an integer
-    # result never requires grad (ops/pointwise.py, to); see KNOWN_FAILURES
+    # casting a tensor that requires grad to an integer dtype gives a tensor without grad, as in
+    # torch (quantile's ranks become int64 indices this way)
     OpSpec("long_of_float", lambda lib, x: x.long(), lambda x: x.astype(np.int64), shapes=(((3, 4),),),
            differentiable=False, needs=("long",)),
     OpSpec("bincount_weights", lambda lib, x: lib.bincount(lib.tensor([0, 2, 2, 1]), weights=x.detach()),
