@@ -11,6 +11,8 @@ import numpy as np
 from chainrule import dtypes
 from chainrule.factories import _dtype_or_default, _finish, _size
 from chainrule._tensor import Tensor, register_function, tensor_method
+from chainrule.autograd.node import Op
+from chainrule.ops.reduce import scalar_type_name
 
 
 class Generator:
@@ -142,6 +144,38 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     out = [_rng(generator).choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum()) for r in rows]
     out = np.asarray(out, dtype=np.int64)
     return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)))
+
+
+class _Poisson(Op):
+    """Samples: their derivative with respect to the rates is zero, as PyTorch defines it."""
+
+    backward_name = "PoissonBackward0"
+
+    def forward(self, rates, generator):
+        return _rng(generator).poisson(rates._data).astype(rates._data.dtype)
+
+    def backward(self, grad):
+        return grad * 0.0
+
+
+@register_function
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """One Poisson sample per element, with the element as its rate (float tensors only)."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"poisson_cpu" not implemented for \'{scalar_type_name(input._data.dtype)}\'')
+    if (input._data < 0).any() or np.isnan(input._data).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _Poisson.apply(input, generator=generator)
+
+
+@register_function
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """`torch.dropout`: `chainrule.nn.functional.dropout` with ``train`` for ``training``."""
+    if not 0.0 <= p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    from chainrule.nn.functional import dropout as functional_dropout
+
+    return functional_dropout(input, p, training=train)
 
 
 # In-place samplers used by chainrule.nn.init (no graph: they overwrite a tensor's values).

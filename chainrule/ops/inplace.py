@@ -366,3 +366,49 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
     if src_t._requires_grad and not self.is_floating_point():
         src_t = src_t.detach()
     return _write(self, src_t, Copy)
+
+
+# ---------------------------------------------------------------------------------------
+# Python callables applied element by element (slow, as in PyTorch: a convenience for small tensors)
+
+
+def _refuse_python_callables(self: Tensor, name: str) -> None:
+    if self._requires_grad:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+    before_inplace_write(self, needs_graph=False)
+
+
+@tensor_method(function=False)
+def apply_(self: Tensor, callable) -> Tensor:
+    """``self[i] = callable(self[i])`` for every element, with Python numbers in and out."""
+    _refuse_python_callables(self, "apply_")
+    values = [callable(v) for v in self._data.ravel().tolist()]
+    self._data[...] = np.asarray(values, dtype=self._data.dtype).reshape(self._data.shape)
+    self._bump_version()
+    return self
+
+
+@tensor_method(function=False)
+def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
+    """``self[i] = callable(self[i], tensor[i])``, ``tensor`` broadcast to ``self``'s shape."""
+    _refuse_python_callables(self, "map_")
+    if tensor._data.dtype != self._data.dtype:
+        raise TypeError(f"map_: expected torch.{_legacy_type(self)} for 'other' (got torch.{_legacy_type(tensor)})")
+    try:
+        others = np.broadcast_to(tensor._data, self._data.shape)
+    except ValueError:
+        from chainrule.ops.shape import expand  # its error is PyTorch's "expanded size" message
+
+        expand(tensor, *self._data.shape)
+        raise
+    pairs = zip(self._data.ravel().tolist(), others.ravel().tolist())
+    values = [callable(a, b) for a, b in pairs]
+    self._data[...] = np.asarray(values, dtype=self._data.dtype).reshape(self._data.shape)
+    self._bump_version()
+    return self
+
+
+def _legacy_type(t: Tensor) -> str:
+    return {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+            "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+            "bool": "BoolTensor"}.get(t._data.dtype.name, "Tensor")
