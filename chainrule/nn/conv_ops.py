@@ -113,6 +113,11 @@ class Conv2d(Op):
     def forward(self, x, w, *bias, geometry: Geometry):
         self.save_for_backward(x, w)
         self.geometry, groups, weight = geometry, geometry.groups, w._data
+        if _is_depthwise(x._data.shape[1], groups):
+            out = _depthwise(x._data, weight, geometry)
+            if bias:
+                out += bias[0]._data.reshape(1, -1, 1, 1)
+            return out
         rows, (out_h, out_w) = _im2col(x._data, weight.shape[2:], geometry)  # (G, N * outH * outW, C/G * kH * kW)
         out = rows @ _filter_rows(weight, groups).transpose(0, 2, 1)  # (G, N*oH*oW, O/G)
         if bias:
@@ -138,6 +143,8 @@ class Conv2dWeightGrad(Op):
     def forward(self, grad, x, kernel, geometry: Geometry):
         self.save_for_backward(grad, x)
         self.geometry = geometry
+        if _is_depthwise(x._data.shape[1], geometry.groups):
+            return _depthwise_weight_grad(grad._data, x._data, tuple(kernel), geometry)
         rows, _ = _im2col(x._data, tuple(kernel), geometry)  # (G, N * outH * outW, C/G * kH * kW)
         d_weight = _grad_rows(grad._data, geometry.groups) @ rows  # (G, O/G, C/G * kH * kW)
         return d_weight.reshape((grad._data.shape[1], x._data.shape[1] // geometry.groups) + tuple(kernel))
@@ -157,6 +164,8 @@ class Conv2dInputGrad(Op):
         self.save_for_backward(grad, w)
         self.geometry, self.input_size = geometry, tuple(input_size)
         groups, weight = geometry.groups, w._data
+        if _is_depthwise(weight.shape[1] * groups, groups):
+            return _depthwise_input_grad(grad._data, weight, self.input_size, geometry)
         n, _, out_h, out_w = grad._data.shape
         filters = _filter_rows(weight, groups)  # (G, O/G, C/G * kH * kW)
         columns = filters.transpose(0, 2, 1) @ _grad_rows(grad._data, groups)  # (G, C/G * kH * kW, N * oH * oW)
@@ -171,6 +180,60 @@ class Conv2dInputGrad(Op):
         d_grad = Conv2d.apply(upstream, w, geometry=g)
         d_w = Conv2dWeightGrad.apply(grad, upstream, kernel=w.shape[2:], geometry=g)
         return d_grad, d_w
+
+
+# ---------------------------------------------------------------------------------------
+# depthwise convolution (groups == input channels): a few shifted multiply-adds
+#
+# Each channel meets only its own filters, so the im2col route would run one tiny matrix
+# product per channel (about 20x slower than PyTorch's kernel). Looping over the kernel's
+# kH * kW offsets instead touches each pixel kH * kW times with whole-array arithmetic.
+
+
+def _is_depthwise(input_channels: int, groups: int) -> bool:
+    """One input channel per group: MobileNet's depthwise layers."""
+    return groups > 1 and groups == input_channels
+
+
+def _depthwise(x: np.ndarray, weight: np.ndarray, g: Geometry) -> np.ndarray:
+    """(N, C, H, W) with (C * m, 1, kH, kW) filters -> (N, C * m, outH, outW)."""
+    windows = _windows(x, weight.shape[2:], g)  # (N, C, oH, oW, kH, kW), a view
+    n, c, out_h, out_w, kh, kw = windows.shape
+    filters = weight.reshape(c, weight.shape[0] // c, kh, kw)  # (C, m, kH, kW): channel c's m filters
+    out = np.zeros((n, c, filters.shape[1], out_h, out_w), dtype=np.result_type(x, weight))
+    for i in range(kh):
+        for j in range(kw):
+            out += windows[:, :, None, :, :, i, j] * filters[None, :, :, i, j, None, None]
+    return out.reshape(n, c * filters.shape[1], out_h, out_w)
+
+
+def _depthwise_weight_grad(grad: np.ndarray, x: np.ndarray, kernel: tuple, g: Geometry) -> np.ndarray:
+    """d(depthwise)/d(weight) applied to ``grad``: (C * m, 1, kH, kW)."""
+    windows = _windows(x, kernel, g)
+    n, c, out_h, out_w, kh, kw = windows.shape
+    per_channel = _blas_ready(grad).reshape(n, c, grad.shape[1] // c, out_h, out_w)  # (N, C, m, oH, oW)
+    d_weight = np.empty((c, per_channel.shape[2], kh, kw), dtype=grad.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            d_weight[:, :, i, j] = np.einsum("ncmhw,nchw->cm", per_channel, windows[:, :, :, :, i, j])
+    return d_weight.reshape(-1, 1, kh, kw)
+
+
+def _depthwise_input_grad(grad: np.ndarray, weight: np.ndarray, input_size: tuple, g: Geometry) -> np.ndarray:
+    """d(depthwise)/d(input) applied to ``grad``: each offset's share added back where it was read."""
+    n, _, out_h, out_w = grad.shape
+    c, (kh, kw) = g.groups, weight.shape[2:]
+    filters = weight.reshape(c, weight.shape[0] // c, kh, kw)
+    per_channel = _blas_ready(grad).reshape(n, c, weight.shape[0] // c, out_h, out_w)  # (a broadcast grad: slow)
+    top, bottom, left, right = g.padding
+    (sh, sw), (dh, dw) = g.stride, g.dilation
+    padded = np.zeros((n, c, input_size[0] + top + bottom, input_size[1] + left + right), dtype=grad.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
+            padded[:, :, rows, cols] += np.einsum("ncmhw,cm->nchw", per_channel, filters[:, :, i, j])
+    return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
 
 
 # ---------------------------------------------------------------------------------------

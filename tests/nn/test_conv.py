@@ -139,6 +139,7 @@ GROUPED_CASES = [  # (in_channels, out_channels, groups, options)
     (6, 6, 3, dict(padding=(2, 1), dilation=(2, 1))),
     (4, 4, 4, dict(padding=1)),  # depthwise
     (4, 8, 4, dict(stride=(1, 2), padding=1)),  # depthwise, two filters per channel
+    (3, 9, 3, dict(stride=2, padding=(2, 1), dilation=(2, 1))),  # depthwise, three per channel, dilated
     (3, 6, 3, dict(padding="same", dilation=2)),
     (4, 2, 2, dict(padding="valid")),
 ]
