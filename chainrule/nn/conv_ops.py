@@ -62,26 +62,25 @@ def _add_windows_back(columns: np.ndarray, input_size: tuple, g: Geometry) -> np
     return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
 
 
-def _split_groups(a: np.ndarray, axis: int, groups: int) -> np.ndarray:
-    """View ``axis`` (channels) of ``a`` as two axes: (groups, channels per group)."""
-    return a.reshape(a.shape[:axis] + (groups, a.shape[axis] // groups) + a.shape[axis + 1:])
-
-
 def _im2col(x: np.ndarray, kernel: tuple, g: Geometry) -> tuple[np.ndarray, tuple[int, int]]:
-    """(groups, N * outH * outW, C/groups * kH * kW): one row per window, per group of channels;
-    and (outH, outW)."""
-    windows = _windows(x, kernel, g)  # (N, C, outH, outW, kH, kW)
+    """(N, groups, C/groups * kH * kW, outH * outW): each image's windows as the columns of a
+    matrix per group of channels; and (outH, outW).
+
+    Windows keep their pixels last (oH, oW), so the copy reads rows of the input nearly in
+    order: ~10x faster than putting the channels last, and the product with the filters comes
+    out as (N, O, oH * oW), the output's own layout.
+    """
+    windows = _windows(x, kernel, g)  # (N, C, outH, outW, kH, kW), a view
     n, channels, out_h, out_w = windows.shape[:4]
-    rows = _split_groups(windows, 1, g.groups).transpose(1, 0, 3, 4, 2, 5, 6)  # (G, N, oH, oW, C/G, kH, kW)
-    rows = rows.reshape(g.groups, n * out_h * out_w, channels // g.groups * kernel[0] * kernel[1])
-    return _blas_ready(rows), (out_h, out_w)
+    columns = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))  # (N, C, kH, kW, oH, oW)
+    per_group = channels // g.groups * kernel[0] * kernel[1]
+    return columns.reshape(n, g.groups, per_group, out_h * out_w), (out_h, out_w)
 
 
-def _grad_rows(grad: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, outH, outW) -> (groups, O/groups, N * outH * outW): the gradient as matrices per group."""
+def _grad_columns(grad: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, outH, outW) -> (N, groups, O/groups, outH * outW)."""
     n, out_channels, out_h, out_w = grad.shape
-    rows = _split_groups(grad, 1, groups).transpose(1, 2, 0, 3, 4)  # (G, O/G, N, outH, outW)
-    return _blas_ready(rows.reshape(groups, out_channels // groups, n * out_h * out_w))
+    return _blas_ready(grad).reshape(n, groups, out_channels // groups, out_h * out_w)
 
 
 def _filter_rows(weight: np.ndarray, groups: int) -> np.ndarray:
@@ -118,13 +117,12 @@ class Conv2d(Op):
             if bias:
                 out += bias[0]._data.reshape(1, -1, 1, 1)
             return out
-        rows, (out_h, out_w) = _im2col(x._data, weight.shape[2:], geometry)  # (G, N * outH * outW, C/G * kH * kW)
-        out = rows @ _filter_rows(weight, groups).transpose(0, 2, 1)  # (G, N*oH*oW, O/G)
+        columns, (out_h, out_w) = _im2col(x._data, weight.shape[2:], geometry)  # (N, G, C/G * kH * kW, oH * oW)
+        out = _filter_rows(weight, groups) @ columns  # (N, G, O/G, oH * oW)
+        out = out.reshape(x._data.shape[0], weight.shape[0], out_h, out_w)
         if bias:
-            out += bias[0]._data.reshape(groups, 1, -1)  # output channels are the last axis here
-        n, filters = x._data.shape[0], weight.shape[0]
-        out = out.reshape(groups, n, out_h, out_w, filters // groups).transpose(1, 0, 4, 2, 3)  # (N, G, O/G, oH, oW)
-        return out.reshape(n, filters, out_h, out_w)
+            out += bias[0]._data.reshape(1, -1, 1, 1)
+        return out
 
     def backward(self, grad):
         x, w = self.saved_tensors
@@ -145,8 +143,9 @@ class Conv2dWeightGrad(Op):
         self.geometry = geometry
         if _is_depthwise(x._data.shape[1], geometry.groups):
             return _depthwise_weight_grad(grad._data, x._data, tuple(kernel), geometry)
-        rows, _ = _im2col(x._data, tuple(kernel), geometry)  # (G, N * outH * outW, C/G * kH * kW)
-        d_weight = _grad_rows(grad._data, geometry.groups) @ rows  # (G, O/G, C/G * kH * kW)
+        columns, _ = _im2col(x._data, tuple(kernel), geometry)  # (N, G, C/G * kH * kW, oH * oW)
+        per_image = _grad_columns(grad._data, geometry.groups) @ columns.transpose(0, 1, 3, 2)  # (N, G, O/G, K)
+        d_weight = np.add.reduce(per_image, axis=0)  # (G, O/G, C/G * kH * kW)
         return d_weight.reshape((grad._data.shape[1], x._data.shape[1] // geometry.groups) + tuple(kernel))
 
     def backward(self, upstream):
@@ -168,10 +167,9 @@ class Conv2dInputGrad(Op):
             return _depthwise_input_grad(grad._data, weight, self.input_size, geometry)
         n, _, out_h, out_w = grad._data.shape
         filters = _filter_rows(weight, groups)  # (G, O/G, C/G * kH * kW)
-        columns = filters.transpose(0, 2, 1) @ _grad_rows(grad._data, groups)  # (G, C/G * kH * kW, N * oH * oW)
+        columns = filters.transpose(0, 2, 1) @ _grad_columns(grad._data, groups)  # (N, G, C/G * kH * kW, oH * oW)
         # (N, C, kH, kW, outH, outW): the gradient reaching each window element
-        columns = columns.reshape((groups,) + weight.shape[1:] + (n, out_h, out_w)).transpose(4, 0, 1, 2, 3, 5, 6)
-        columns = columns.reshape((n, groups * weight.shape[1]) + columns.shape[3:])
+        columns = columns.reshape((n, groups * weight.shape[1]) + weight.shape[2:] + (out_h, out_w))
         return _add_windows_back(columns, self.input_size, geometry)
 
     def backward(self, upstream):
