@@ -99,7 +99,16 @@ class Tensor:
     @data.setter
     def data(self, value: Any) -> None:
         array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        old = self._data
         self._data = array
+        if array.shape != old.shape or array.dtype != old.dtype:
+            self._forget_accumulator()
+
+    def _forget_accumulator(self) -> None:
+        """After a change of shape or dtype, graphs recorded from now on get a new AccumulateGrad
+        (the old one keeps the old meta for the graphs already recorded, as torch resets it)."""
+        if self._accumulator is not None:
+            self._accumulator = None
 
     @property
     def shape(self) -> Size:
@@ -294,21 +303,25 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self.grad_fn is not None and self.grad_fn._retained is not None
+        retained = self.grad_fn._retained if self.grad_fn is not None else None
+        return retained is not None and self._output_nr in retained
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self.grad_fn._retained = weakref.ref(self)
+        fn = self.grad_fn
+        if fn is not None:
+            if fn._retained is None:
+                fn._retained = {}
+            fn._retained[self._output_nr] = weakref.ref(self)
 
     def register_hook(self, hook: Callable) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn.register_hook(hook)
+            return self.grad_fn.register_hook(hook, self._output_nr)
         if self._backward_hooks is None:
             self._backward_hooks = []
         return RemovableHandle(self._backward_hooks, hook)

@@ -230,7 +230,7 @@ def _walk_ready(ready, deps, needed, buffers, retain_graph, create_graph, captur
             elif (not special_pass and type(node) is AccumulateGrad and node._pre_hooks is None
                     and node.variable._backward_hooks is None):
                 # The commonest leaf: no hooks, a plain backward() — straight into .grad.
-                _accumulate_into(node.variable, grads[0], create_graph)
+                _accumulate_leaf(node.variable, grads[0], create_graph)
             elif needed is None or node in needed:
                 if (special_pass or type(node) is AccumulateGrad or node._pre_hooks
                         or node._retained is not None):
@@ -312,19 +312,23 @@ def _special_cases(node: Node, grads: list, create_graph: bool, capture, accumul
     """Hooks, retain_grad, autograd.grad's captures and leaves; returns None when the node is done."""
     hooks = node._pre_hooks
     if hooks:
-        for hook in hooks:
-            new = hook(grads[0])
-            if new is not None:
-                grads[0] = new
-                _mark_foreign(new)
-    if node._retained is not None:
-        tensor = node._retained()
-        if tensor is not None and grads[0] is not None:
-            _accumulate_into(tensor, grads[0], create_graph)
+        for nr, hook in tuple(hooks):  # each on the gradient of its own output (split, unbind...)
+            grads[nr] = _run_hook(hook, grads[nr])
+    retained = node._retained
+    if retained is not None:
+        for nr, ref in retained.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None:
+                _accumulate_into(tensor, grads[nr], create_graph)
+    leaf = type(node) is AccumulateGrad
+    if leaf and node.variable._backward_hooks and (capture is None or node in capture):
+        # A leaf's hooks change what autograd.grad returns for it too, as in torch.
+        for hook in tuple(node.variable._backward_hooks):
+            grads[0] = _run_hook(hook, grads[0])
     if capture is not None and node in capture:
         for index, nr in capture[node]:
             captured[index] = grads[nr]
-    if type(node) is AccumulateGrad:
+    if leaf:
         if capture is None and (accumulate_only is None or node in accumulate_only):
             _accumulate_leaf(node.variable, grads[0], create_graph)
         return None
@@ -405,14 +409,38 @@ def _sum_axes(g, lead: int, stretched: tuple, shape: tuple):
 
 
 def _accumulate_leaf(variable, g, create_graph: bool) -> None:
-    hooks = variable._backward_hooks
-    if hooks:
-        for hook in hooks:
-            new = hook(g)
-            if new is not None:
-                g = new
-                _mark_foreign(new)
+    """Into ``variable.grad``; the gradient is the leaf's as the graph saw it (AccumulateGrad's meta)."""
+    data = variable._data
+    if g._data.shape != data.shape:
+        # `variable.data = ...` of another shape after the graph was recorded: no sum or
+        # broadcast of the old gradient would be the new tensor's gradient.
+        raise RuntimeError(
+            f"the gradient of a leaf has shape {list(g._data.shape)} but the leaf now has shape "
+            f"{list(data.shape)}: its .data was replaced after the graph was recorded. Run the "
+            "forward pass again with the new data."
+        )
+    if g._data.dtype != data.dtype:
+        g = g.to(data.dtype)  # .data of another dtype: the gradient in the leaf's dtype
     _accumulate_into(variable, g, create_graph)
+
+
+def _run_hook(hook, g):
+    """``hook(g)``, or what it returned instead: a Tensor of g's dtype and shape (torch's checks)."""
+    new = hook(g)
+    if new is None:
+        return g
+    if g is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(new, _Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(hook, "__name__", None)
+    name = name if isinstance(name, str) else "<unknown>"
+    if new._data.dtype != g._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.type()} got {new.type()})")
+    if new._data.shape != g._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    _mark_foreign(new)
+    return new
 
 
 # Arrays that came from outside the pass (root gradients, hook results), one set per running

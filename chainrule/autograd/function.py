@@ -44,6 +44,7 @@ class FunctionCtx(Node):
 
     def save_for_backward(self, *tensors: Any) -> None:
         self._recording = True
+        self._saved_versions = ()  # a second call replaces what the first saved, versions included
         super().save_for_backward(*tensors)
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
@@ -111,6 +112,9 @@ class Function:
                 continue
             # A fresh tensor object shares the data: an input returned as is keeps its own history.
             out = Tensor._wrap(o._data, ctx, nr)
+            # One memory, one version counter: writing into the output later is seen by the
+            # check of a saved `o` (ctx.save_for_backward(result); return result), as in torch.
+            out._vc = o._version_counter
             wrapped.append(out)
         ctx._output_ref = weakref.ref(wrapped[0]) if isinstance(wrapped[0], Tensor) else None
         return wrapped[0] if single else tuple(wrapped)

@@ -67,8 +67,8 @@ class Node:
     _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
     _output_version = None  # the output tensor's version counter (a list), checked by output()
     _released = False
-    _pre_hooks = None  # hooks registered on the output tensor (non-leaf register_hook)
-    _retained = None  # weakref to the output tensor when it called retain_grad()
+    _pre_hooks = None  # (output_nr, hook) pairs registered on the output tensors (non-leaf register_hook)
+    _retained = None  # {output_nr: weakref to the output tensor} for outputs that called retain_grad()
     _trace = None  # the forward traceback, kept under detect_anomaly()
 
     @property
@@ -146,11 +146,11 @@ class Node:
             self._saved = None
             self._saved_output = None
 
-    def register_hook(self, hook) -> "RemovableHandle":
-        """Run ``hook(grad)`` on the gradient of this node's output (may return a new grad)."""
+    def register_hook(self, hook, output_nr: int = 0) -> "RemovableHandle":
+        """Run ``hook(grad)`` on the gradient of output ``output_nr`` (may return a new grad)."""
         if self._pre_hooks is None:
             self._pre_hooks = []
-        return RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, (output_nr, hook))
 
     def register_prehook(self, hook) -> "RemovableHandle":
         return self.register_hook(hook)
@@ -191,16 +191,10 @@ class AccumulateGrad(Node):
         self.variable = variable  # strong, as in PyTorch: the graph keeps its leaves alive
         self._recording = False
         self._output_ref = None
-
-    # Read from the leaf when asked: `w.data = ...` may swap its array between steps, and the
-    # accumulator lives as long as any graph uses the leaf.
-    @property
-    def _out_shape(self) -> tuple:
-        return self.variable._data.shape
-
-    @property
-    def _out_dtype(self):
-        return self.variable._data.dtype
+        # The leaf as the graphs using this node saw it. `w.data = ...` with another shape or
+        # dtype gives the leaf a new accumulator for later graphs (Tensor.data's setter).
+        self._out_shape = variable._data.shape
+        self._out_dtype = variable._data.dtype
 
     def _graph_view(self) -> NodeView:
         return self.variable._graph_view()

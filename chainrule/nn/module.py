@@ -315,6 +315,7 @@ class Module:
                     if tensor is None or tensor._data.dtype.kind != "f" or tensor._data.dtype == np_dtype:
                         continue
                     tensor._data = tensor._data.astype(np_dtype)
+                    tensor._forget_accumulator()
                     if tensor._grad is not None:
                         tensor._grad = Tensor._wrap(tensor._grad._data.astype(np_dtype))
                     tensor._bump_version()

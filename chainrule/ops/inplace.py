@@ -134,11 +134,29 @@ def _snapshot(t: Tensor) -> Tensor:
 
 
 def _adopt_history(t: Tensor, result: Tensor) -> None:
+    old = t.grad_fn
+    if old is not None and old._retained is not None:
+        _move_retain_grad(t, old, result.grad_fn, result._output_nr)
     t.grad_fn = result.grad_fn
     t._output_nr = result._output_nr
     t._requires_grad = result._requires_grad
     if result.grad_fn is not None and result.grad_fn._output_ref is not None:
         result.grad_fn._output_ref = weakref.ref(t)
+
+
+def _move_retain_grad(t: Tensor, old, new, new_nr: int) -> None:
+    """retain_grad() follows the tensor to its new history: .grad is the new value's, as in torch
+    (hooks registered before the write stay with the old value)."""
+    ref = old._retained.get(t._output_nr)
+    if ref is None or ref() is not t:
+        return
+    del old._retained[t._output_nr]
+    if not old._retained:
+        old._retained = None
+    if new is not None:
+        if new._retained is None:
+            new._retained = {}
+        new._retained[new_nr] = weakref.ref(t)
 
 
 def _protect_saved_output(t: Tensor) -> None:
