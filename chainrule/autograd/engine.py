@@ -9,6 +9,7 @@ rule). Gradients are kept in a dict and popped as soon as they are used.
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -199,11 +200,12 @@ def _run(roots, retain_graph: bool, create_graph: bool, capture, accumulate_only
     for node, nr, g in roots:
         _add_to_buffer(buffers, node, nr, g)
         foreign.add(id(g._data))
-    _FOREIGN_ARRAYS.append(foreign)
+    passes = _foreign_arrays()
+    passes.append(foreign)
     try:
         return _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only)
     finally:
-        _FOREIGN_ARRAYS.pop()
+        passes.pop()
 
 
 def _walk(root_nodes, deps, needed, buffers, retain_graph, create_graph, capture, accumulate_only) -> dict:
@@ -445,12 +447,22 @@ def _run_hook(hook, g):
 
 # Arrays that came from outside the pass (root gradients, hook results), one set per running
 # backward pass (a hook may start a nested one). Their memory is never adopted as a `.grad`.
-_FOREIGN_ARRAYS: list[set] = []
+# Per thread: two threads' passes must not pop or read each other's sets (a root gradient
+# would then be adopted as a leaf's .grad, and writing into it later would change the .grad).
+_PER_THREAD = threading.local()
+
+
+def _foreign_arrays() -> list:
+    passes = getattr(_PER_THREAD, "foreign", None)
+    if passes is None:
+        passes = _PER_THREAD.foreign = []
+    return passes
 
 
 def _mark_foreign(g) -> None:
-    if _FOREIGN_ARRAYS and g is not None:
-        _FOREIGN_ARRAYS[-1].add(id(g._data))
+    passes = _foreign_arrays()
+    if passes and g is not None:
+        passes[-1].add(id(g._data))
 
 
 def _owned_by_engine(g) -> bool:
@@ -464,7 +476,8 @@ def _owned_by_engine(g) -> bool:
     data = g._data
     if not data.flags.writeable:
         return False
-    foreign = _FOREIGN_ARRAYS[-1] if _FOREIGN_ARRAYS else ()
+    passes = _foreign_arrays()
+    foreign = passes[-1] if passes else ()
     # g._data, this local, getrefcount's own: nobody else
     if sys.getrefcount(data) > 3 or id(data) in foreign:
         return False

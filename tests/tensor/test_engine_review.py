@@ -298,3 +298,38 @@ def test_module_double_while_an_old_graph_lives_gives_float64_gradients():
         return m.weight.grad.dtype == lib.float64, m.bias.grad.dtype == lib.float64
 
     _same_as_torch(case)
+
+
+# -- threads ------------------------------------------------------------------------------------
+
+
+def test_a_backward_pass_in_another_thread_does_not_let_a_leaf_adopt_a_root_gradient():
+    import threading
+
+    a_running, b_waiting, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def thread_a():  # a pass that starts first and ends while thread b's pass runs
+        x = chainrule.tensor([1.0], requires_grad=True)
+        y = x * 2
+        y.register_hook(lambda g: (a_running.set(), b_waiting.wait(5)) and None)
+        y.sum().backward()
+        a_done.set()
+
+    result = {}
+
+    def thread_b():
+        w = chainrule.tensor([1.0, 2.0], requires_grad=True)
+        w.register_hook(lambda g: (b_waiting.set(), a_done.wait(5)) and None)
+        g = chainrule.tensor([5.0, 5.0])
+        a_running.wait(5)  # thread a's pass began first and ends inside this one
+        w.backward(g)
+        g.add_(100)  # the user's tensor: w.grad must not be its memory
+        result["grad"] = w.grad.tolist()
+
+    a = threading.Thread(target=thread_a)
+    b = threading.Thread(target=thread_b)
+    a.start()
+    b.start()
+    a.join()
+    b.join()
+    assert result["grad"] == [5.0, 5.0]
