@@ -388,7 +388,8 @@ def _graph_parents_of(node: Node) -> tuple:
             parents.append(fn.variable)
             continue
         out = fn._output_ref() if fn._output_ref is not None else None
-        parents.append(out if out is not None else fn)
+        # After an in-place op the tensor has a new history: it is no longer fn's output.
+        parents.append(out if out is not None and out.grad_fn is fn else fn)
     return tuple(parents)
 
 

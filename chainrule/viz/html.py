@@ -63,7 +63,7 @@ class ExplorerPage:
     >>> page.save("L.html")                     # doctest: +SKIP
     PosixPath('L.html')
     >>> page                                    # doctest: +SKIP
-    ExplorerPage(title='chainrule explorer: L', nodes=7, 48,587 characters)
+    ExplorerPage(title='chainrule explorer: L', nodes=7, 52,479 characters)
     """
 
     html: str

@@ -357,3 +357,17 @@ def test_sum_of_path_products_equals_the_gradient_backward_gives(graph):
             path_sum, derivative = expected[leaf.name]
             assert path_sum == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
             assert derivative == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
+
+
+def test_a_tensor_modified_in_place_after_use_does_not_loop_the_graph():
+    # u.add_(1) gives u a new history; the graph of v must still lead through u's old node to s.
+    import chainrule
+
+    s = chainrule.tensor(2.0, requires_grad=True)
+    u = s * 1.0
+    v = u * u
+    u.add_(1)
+    parents = v.grad_fn._graph_parents()
+    assert all(p is not u for p in parents), "u now belongs to the in-place node, not to v's inputs"
+    text = chainrule.explain(v, s)
+    assert "2 paths" in text and "not in the graph" not in text
