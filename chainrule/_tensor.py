@@ -321,7 +321,7 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn.register_hook(hook, self._output_nr)
+            return self.grad_fn._register_tensor_hook(hook, self._output_nr)
         if self._backward_hooks is None:
             self._backward_hooks = []
         return RemovableHandle(self._backward_hooks, hook)

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from chainrule.autograd import anomaly, fp_errors, grad_mode
-from chainrule.autograd.node import _FREED_MESSAGE, AccumulateGrad, Node
+from chainrule.autograd.node import _FREED_MESSAGE, POST, PRE, AccumulateGrad, Node
 
 _Tensor = None  # chainrule._tensor.Tensor, bound on first use (it imports this package)
 
@@ -273,6 +273,8 @@ def _apply_node(node: Node, grads: list, buffers: dict, deps: dict, ready: list)
             f"function {node.name()} returned an incorrect number of gradients "
             f"(expected {len(fns)}, got {len(input_grads)})"
         )
+    if node._pre_hooks:
+        input_grads = _run_node_posthooks(node, input_grads, tuple(grads))
     check_nan = anomaly._enabled
     nrs = node._nrs
     i = -1
@@ -314,8 +316,9 @@ def _special_cases(node: Node, grads: list, create_graph: bool, capture, accumul
     """Hooks, retain_grad, autograd.grad's captures and leaves; returns None when the node is done."""
     hooks = node._pre_hooks
     if hooks:
-        for nr, hook in tuple(hooks):  # each on the gradient of its own output (split, unbind...)
-            grads[nr] = _run_hook(hook, grads[nr])
+        for key, hook in tuple(hooks):  # a tensor's hook on the gradient of its own output (split...)
+            if type(key) is int:
+                grads[key] = _run_hook(hook, grads[key])
     retained = node._retained
     if retained is not None:
         for nr, ref in retained.items():
@@ -327,12 +330,16 @@ def _special_cases(node: Node, grads: list, create_graph: bool, capture, accumul
         # A leaf's hooks change what autograd.grad returns for it too, as in torch.
         for hook in tuple(node.variable._backward_hooks):
             grads[0] = _run_hook(hook, grads[0])
+    if hooks:
+        grads = _run_node_prehooks(node, grads)
     if capture is not None and node in capture:
         for index, nr in capture[node]:
             captured[index] = grads[nr]
     if leaf:
         if capture is None and (accumulate_only is None or node in accumulate_only):
             _accumulate_leaf(node.variable, grads[0], create_graph)
+        if hooks:
+            _run_node_posthooks(node, (), tuple(grads))
         return None
     if capture is None and accumulate_only is not None and node in accumulate_only:
         # backward(inputs=[non_leaf]) fills the non-leaf's .grad
@@ -426,23 +433,66 @@ def _accumulate_leaf(variable, g, create_graph: bool) -> None:
     _accumulate_into(variable, g, create_graph)
 
 
-def _run_hook(hook, g):
-    """``hook(g)``, or what it returned instead: a Tensor of g's dtype and shape (torch's checks)."""
-    new = hook(g)
-    if new is None:
-        return g
+def _run_node_prehooks(node: Node, grads: list) -> list:
+    """``grad_fn.register_prehook`` hooks: ``hook(grad_outputs)`` may return replacements."""
+    for key, hook in tuple(node._pre_hooks):
+        if key == PRE:
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = [_checked(hook, n, g) if n is not None else None
+                         for n, g in zip(_same_count(hook, new, len(grads)), grads)]
+    return grads
+
+
+def _run_node_posthooks(node: Node, grad_inputs: tuple, grad_outputs: tuple) -> tuple:
+    """``grad_fn.register_hook`` hooks: ``hook(grad_inputs, grad_outputs)`` after backward; a
+    returned tuple replaces the gradients sent on (None for inputs that need none, as torch)."""
+    posts = [hook for key, hook in tuple(node._pre_hooks) if key == POST]
+    if not posts:
+        return grad_inputs
+    grad_inputs = tuple(g if fn is not None else None for g, fn in zip(grad_inputs, node._fns))
+    for hook in posts:
+        new = hook(grad_inputs, grad_outputs)
+        if new is not None:
+            grad_inputs = tuple(_checked(hook, n, g) if n is not None and g is not None else n
+                                for n, g in zip(_same_count(hook, new, len(grad_inputs)), grad_inputs))
+    return grad_inputs
+
+
+def _same_count(hook, values, expected: int) -> tuple:
+    values = tuple(values) if isinstance(values, (tuple, list)) else (values,)
+    if len(values) != expected:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(values)}, but expected {expected})")
+    return values
+
+
+def _hook_name(hook) -> str:
+    name = getattr(hook, "__name__", None)
+    return name if isinstance(name, str) else "<unknown>"
+
+
+def _checked(hook, new, g):
+    """A hook's replacement for gradient ``g``: a Tensor of g's dtype and shape (torch's checks)."""
     if g is None:
         raise RuntimeError("can't replace a None gradient with a non-None value")
     if not isinstance(new, _Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
-    name = getattr(hook, "__name__", None)
-    name = name if isinstance(name, str) else "<unknown>"
+    name = _hook_name(hook)
     if new._data.dtype != g._data.dtype:
         raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.type()} got {new.type()})")
     if new._data.shape != g._data.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     _mark_foreign(new)
     return new
+
+
+def _run_hook(hook, g):
+    """``hook(g)``, or what it returned instead: a Tensor of g's dtype and shape (torch's checks)."""
+    new = hook(g)
+    if new is None:
+        return g
+    return _checked(hook, new, g)
 
 
 # Arrays that came from outside the pass (root gradients, hook results), one set per running

@@ -67,7 +67,9 @@ class Node:
     _saved_output = None  # the output array, for ops whose derivative uses it (exp, tanh)
     _output_version = None  # the output tensor's version counter (a list), checked by output()
     _released = False
-    _pre_hooks = None  # (output_nr, hook) pairs registered on the output tensors (non-leaf register_hook)
+    # Hooks, as (key, hook) pairs: key is an output number for a hook registered on that output
+    # tensor (t.register_hook), PRE for register_prehook, POST for register_hook (torch's node API).
+    _pre_hooks = None
     _retained = None  # {output_nr: weakref to the output tensor} for outputs that called retain_grad()
     _trace = None  # the forward traceback, kept under detect_anomaly()
 
@@ -146,14 +148,23 @@ class Node:
             self._saved = None
             self._saved_output = None
 
-    def register_hook(self, hook, output_nr: int = 0) -> "RemovableHandle":
-        """Run ``hook(grad)`` on the gradient of output ``output_nr`` (may return a new grad)."""
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        return RemovableHandle(self._pre_hooks, (output_nr, hook))
+    def register_hook(self, hook) -> "RemovableHandle":
+        """After this node's backward: ``hook(grad_inputs, grad_outputs)``, both tuples (None for
+        an input that needs no gradient); a returned tuple replaces ``grad_inputs``. As torch."""
+        return self._add_hook(POST, hook)
 
     def register_prehook(self, hook) -> "RemovableHandle":
-        return self.register_hook(hook)
+        """Before this node's backward: ``hook(grad_outputs)``; a returned tuple replaces them."""
+        return self._add_hook(PRE, hook)
+
+    def _register_tensor_hook(self, hook, output_nr: int) -> "RemovableHandle":
+        """``t.register_hook(hook)`` for output ``output_nr``: ``hook(grad)`` may return a new grad."""
+        return self._add_hook(output_nr, hook)
+
+    def _add_hook(self, key, hook) -> "RemovableHandle":
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return RemovableHandle(self._pre_hooks, (key, hook))
 
     # -- the graph protocol (chainrule.graph), for drawings and explanations -------------
     def _graph_parents(self) -> tuple:
@@ -165,6 +176,9 @@ class Node:
 
     def _graph_local_derivatives(self) -> tuple:
         return _scalar_local_derivatives(self)
+
+
+PRE, POST = "pre", "post"  # keys of node-level hooks in Node._pre_hooks
 
 
 class RemovableHandle:
@@ -183,12 +197,13 @@ class RemovableHandle:
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: backward adds the gradient into ``variable.grad``."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "_pre_hooks")
     backward_name = "AccumulateGrad"
     _fns = ()
 
     def __init__(self, variable) -> None:
         self.variable = variable  # strong, as in PyTorch: the graph keeps its leaves alive
+        self._pre_hooks = None  # grad_fn-style hooks (register_hook/register_prehook), rarely set
         self._recording = False
         self._output_ref = None
         # The leaf as the graphs using this node saw it. `w.data = ...` with another shape or

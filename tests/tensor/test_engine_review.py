@@ -333,3 +333,55 @@ def test_a_backward_pass_in_another_thread_does_not_let_a_leaf_adopt_a_root_grad
     a.join()
     b.join()
     assert result["grad"] == [5.0, 5.0]
+
+
+# -- grad_fn.register_hook / register_prehook: torch's node-hook API -----------------------
+
+
+def _node_hook_trace(lib):
+    seen = []
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    c = lib.tensor([3.0, 4.0])
+    y = x * c
+
+    def post(grad_inputs, grad_outputs):
+        seen.append(("post", [None if g is None else g.tolist() for g in grad_inputs],
+                     [g.tolist() for g in grad_outputs]))
+        return (grad_inputs[0] * 10, None)
+
+    def pre(grad_outputs):
+        seen.append(("pre", [g.tolist() for g in grad_outputs]))
+        return (grad_outputs[0] * 2,)
+
+    y.grad_fn.register_hook(post)
+    handle = y.grad_fn.register_prehook(pre)
+    accumulate = y.grad_fn.next_functions[0][0]
+    accumulate.register_prehook(lambda grad_outputs: seen.append(("leaf pre", grad_outputs[0].tolist())))
+    accumulate.register_hook(lambda grad_inputs, grad_outputs: seen.append(
+        ("leaf post", list(grad_inputs), grad_outputs[0].tolist())))
+    y.sum().backward()
+    handle.remove()
+    (x * c).sum().backward()  # a new graph: the node hooks were on the old MulBackward0 only
+    return seen, x.grad.tolist()
+
+
+def test_node_hooks_see_and_replace_gradients_as_in_torch():
+    torch = pytest.importorskip("torch")
+    assert _node_hook_trace(chainrule) == _node_hook_trace(torch)
+
+
+def test_a_node_prehook_returning_the_wrong_count_is_refused_as_in_torch():
+    torch = pytest.importorskip("torch")
+    messages = []
+    for lib in (chainrule, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+
+        def bad(grad_outputs):
+            return (grad_outputs[0], grad_outputs[0])
+
+        y.grad_fn.register_prehook(bad)
+        with pytest.raises(RuntimeError) as error:
+            y.sum().backward()
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
