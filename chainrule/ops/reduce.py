@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import builtins  # sum, max, min, any and all below are the tensor reductions
 import math
-import warnings
 from types import SimpleNamespace
 
 import numpy as np
 
 from chainrule import dtypes
+from chainrule._user_warnings import warn_at_user
 from chainrule.autograd import grad_mode
 from chainrule.autograd.node import Op
 from chainrule.ops._operands import as_float
@@ -301,11 +301,9 @@ class Std(Op):
 def _variance(a: np.ndarray, axes, correction, keepdim: bool, op: str) -> np.ndarray:
     count = reduced_count(a.shape, axes)
     if count - correction <= 0:
-        warnings.warn(
+        warn_at_user(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-            "reduction factor (input numel divided by output numel).",
-            UserWarning,
-            stacklevel=4,
+            "reduction factor (input numel divided by output numel)."
         )
     # (no elements: 0 / 0 is nan, as in PyTorch; ops run with NumPy's warnings off)
     centred = a - np.mean(a, axis=axes, keepdims=True) if a.size else a

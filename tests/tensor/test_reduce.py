@@ -393,3 +393,11 @@ def test_random_reductions_match_torch(case, seed):
         # At a zero norm or std the second derivative is infinite or undefined: not compared.
         smooth = name not in ("norm", "norm_p3", "std") or bool(np.all(values != 0))
         assert_matches_torch(fn, data, second=smooth, seed=seed)
+
+
+@pytest.mark.parametrize("call", [lambda x: x.var(), lambda x: x.std(), lambda x: chainrule.var_mean(x),
+                                  lambda x: chainrule.std_mean(x)], ids=["var", "std", "var_mean", "std_mean"])
+def test_degrees_of_freedom_warnings_point_at_the_callers_line(call):
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0") as record:
+        call(chainrule.ones(1))
+    assert record[0].filename == __file__
