@@ -720,3 +720,26 @@ def test_det_of_a_singular_matrix_matches_finite_differences():
     # det is a cubic polynomial: a large step is exact, a small one meets near-singular rounding
     assert gradcheck(chainrule.linalg.det, (singular,), eps=1e-3)
     assert gradgradcheck(chainrule.linalg.det, (singular,), eps=1e-3, atol=1e-4, rtol=1e-3)
+
+
+# -- the older top-level forms: torch.svd, torch.qr, torch.cholesky, torch.logdet ------------
+
+
+def test_legacy_factorizations_match_torch_shapes_warnings_and_values():
+    torch = pytest.importorskip("torch")
+    a = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    results = []
+    for lib in (chainrule, torch):
+        A = lib.tensor(a, dtype=lib.float64)
+        shapes = [tuple(t.shape) for t in lib.svd(A)] + [tuple(t.shape) for t in lib.svd(A, some=False)]
+        no_uv = lib.svd(A, compute_uv=False)
+        with pytest.warns(UserWarning, match="torch.qr is deprecated") as qr_warning:
+            Q, R = lib.qr(A)
+        with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
+            L = lib.cholesky(A.mT @ A, upper=True)
+        results.append((shapes, [tuple(t.shape) for t in no_uv], float(no_uv.U.abs().sum()), type(no_uv).__name__,
+                        np.round(np.abs(Q.numpy()), 10).tolist(), np.round(L.numpy(), 10).tolist(),
+                        lib.logdet(lib.tensor([[-1.0, 0.0], [0.0, 1.0]])).isnan().item(),
+                        round(lib.logdet(A.mT @ A).item(), 10)))
+        assert qr_warning[0].filename == __file__  # the warning points at the caller's line
+    assert results[0] == results[1]

@@ -34,7 +34,8 @@ for _name, _labels in (("linalg_svd", ("inf", "-inf")), ("linalg_svd_full_matric
                        ("linalg_svdvals", ("inf", "-inf")), ("linalg_norm_nuclear", ("inf", "-inf")),
                        ("linalg_matrix_norm_nuclear_keepdim", ("inf", "-inf")), ("norm_nuclear", ("inf", "-inf")),
                        ("norm_nuclear_dims", ("inf", "-inf")), ("linalg_qr", ("nan", "inf", "-inf")),
-                       ("linalg_qr_complete", ("nan", "inf", "-inf"))):
+                       ("linalg_qr_complete", ("nan", "inf", "-inf")), ("svd", ("inf", "-inf")),
+                       ("svd_full", ("inf", "-inf")), ("qr", ("nan", "inf", "-inf"))):
     for _label in _labels:
         KNOWN_FAILURES[("special_values_other", f"{_name}-{_label}")] = (
             "by design: LAPACK builds (MKL under torch, OpenBLAS under NumPy) differ on non-finite input")
