@@ -51,14 +51,24 @@ def _add_windows_back(columns: np.ndarray, input_size: tuple, g: Geometry) -> np
     """The transpose of `_windows` ("col2im"): (N, C, kH, kW, outH, outW) values, each added to
     the input pixel it was read from; the padding's share is dropped."""
     n, c, kh, kw, out_h, out_w = columns.shape
+    return _add_back_per_offset(lambda i, j: columns[:, :, i, j], (n, c), (kh, kw), (out_h, out_w),
+                                input_size, columns.dtype, g)
+
+
+def _add_back_per_offset(share, batch: tuple, kernel: tuple, out_size: tuple, input_size: tuple, dtype,
+                         g: Geometry) -> np.ndarray:
+    """Zeros of the input's shape plus, for each kernel offset (i, j), ``share(i, j)`` (an
+    (N, C, outH, outW) array) added at the input pixels that offset read: one strided slice per
+    offset, never per pixel. The padding's share is dropped."""
+    (kh, kw), (out_h, out_w) = kernel, out_size
     top, bottom, left, right = g.padding
     (sh, sw), (dh, dw) = g.stride, g.dilation
-    padded = np.zeros((n, c, input_size[0] + top + bottom, input_size[1] + left + right), dtype=columns.dtype)
-    for i in range(kh):  # one strided slice per kernel offset, never per pixel
+    padded = np.zeros(batch + (input_size[0] + top + bottom, input_size[1] + left + right), dtype=dtype)
+    for i in range(kh):
         for j in range(kw):
             rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
             cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
-            padded[:, :, rows, cols] += columns[:, :, i, j]
+            padded[:, :, rows, cols] += share(i, j)
     return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
 
 
@@ -223,15 +233,9 @@ def _depthwise_input_grad(grad: np.ndarray, weight: np.ndarray, input_size: tupl
     c, (kh, kw) = g.groups, weight.shape[2:]
     filters = weight.reshape(c, weight.shape[0] // c, kh, kw)
     per_channel = _blas_ready(grad).reshape(n, c, weight.shape[0] // c, out_h, out_w)  # (a broadcast grad: slow)
-    top, bottom, left, right = g.padding
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    padded = np.zeros((n, c, input_size[0] + top + bottom, input_size[1] + left + right), dtype=grad.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
-            cols = slice(j * dw, j * dw + sw * (out_w - 1) + 1, sw)
-            padded[:, :, rows, cols] += np.einsum("ncmhw,cm->nchw", per_channel, filters[:, :, i, j])
-    return padded[:, :, top:top + input_size[0], left:left + input_size[1]]
+    # each offset's share computed as it is added (the kH * kW columns are never stored at once)
+    return _add_back_per_offset(lambda i, j: np.einsum("ncmhw,cm->nchw", per_channel, filters[:, :, i, j]),
+                                (n, c), (kh, kw), (out_h, out_w), input_size, grad.dtype, g)
 
 
 # ---------------------------------------------------------------------------------------
