@@ -51,6 +51,18 @@ _FROM_NUMPY: dict[np.dtype, dtype] = {d.numpy: d for d in ALL_DTYPES}
 _default_float = float32
 
 
+# PyTorch's C++ names of the scalar types, as its messages and legacy tensor types spell them
+# ("expected scalar type Float but found Double", "torch.FloatTensor").
+_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def legacy_name(np_dtype) -> str:
+    """PyTorch's C++ name for a NumPy dtype: ``Float``, ``Double``, ``Long`` (else its own name)."""
+    name = "bool" if np_dtype == np.bool_ else str(np_dtype)
+    return _LEGACY_NAMES.get(name, name)
+
+
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     try:
         return _FROM_NUMPY[np_dtype]

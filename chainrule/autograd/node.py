@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule import dtypes
 from chainrule.autograd import anomaly, grad_mode
 from chainrule.autograd.fp_errors import QUIET as _QUIET_FP
 from chainrule.autograd.fp_errors import reset_state as _reset_fp_state
@@ -370,12 +371,10 @@ def _modified_inplace_message(t, version: int, node: Node) -> str:
 
 
 def _modified_message(dtype, shape: tuple, made_by: str, current: int, expected: int) -> str:
-    type_name = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                 "int64": "LongTensor", "int32": "IntTensor", "bool": "BoolTensor"}.get(np.dtype(dtype).name, "Tensor")
     sizes = "[" + ", ".join(str(s) for s in shape) + "]"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name} {sizes}]{made_by} is at version {current}; expected version "
+        f"operation: [torch.{dtypes.legacy_name(np.dtype(dtype))}Tensor {sizes}]{made_by} is at version {current}; expected version "
         f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to compute "
         "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )

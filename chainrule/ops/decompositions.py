@@ -31,7 +31,7 @@ from chainrule.autograd import anomaly, grad_mode
 from chainrule.autograd.fp_errors import QUIET as _QUIET_FP
 from chainrule.autograd.fp_errors import reset_state as _reset_fp_state
 from chainrule.autograd.fp_errors import set_state as _set_fp_state
-from chainrule.autograd.node import _FREED_MESSAGE, Op, link_inputs
+from chainrule.autograd.node import _FREED_MESSAGE, Op, _modified_message, _node_kind, link_inputs
 from chainrule.ops._operands import ensure_tensor
 from chainrule.ops.linalg import _batch_shape
 from chainrule.ops.pointwise import where
@@ -198,13 +198,8 @@ class _Factorization(Op):
             raise RuntimeError(_FREED_MESSAGE)
         for nr, counter in enumerate(self._output_versions):
             if counter[0] != 0:
-                kind = "DoubleTensor" if arrays[nr].dtype == np.float64 else "FloatTensor"
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [torch.{kind} {list(arrays[nr].shape)}], which is output {nr} of "
-                    f"{self.name().removesuffix('Backward0')}, is at version {counter[0]}; expected version 0 "
-                    "instead. Hint: clone() the output before modifying it in place."
-                )
+                made_by = f", which is output {nr} of {_node_kind(self)},"
+                raise RuntimeError(_modified_message(arrays[nr].dtype, arrays[nr].shape, made_by, counter[0], 0))
         if grad_mode.is_grad_enabled():
             return tuple(Tensor._wrap(a, self, nr) for nr, a in enumerate(arrays))
         return tuple(Tensor._wrap(a) for a in arrays)

@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from chainrule import dtypes
 from chainrule.autograd import grad_mode
 from chainrule.autograd.node import Op
 from chainrule._tensor import Tensor, tensor_method
@@ -79,12 +80,8 @@ def writable(self: Tensor) -> None:
         )
 
 
-_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def _legacy_name(t: Tensor) -> str:
-    return _LEGACY_NAMES.get(t.dtype.name, t.dtype.name)
+    return dtypes.legacy_name(t._data.dtype)
 
 
 def _check_result(self: Tensor, result: Tensor) -> None:
@@ -411,7 +408,7 @@ def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
     """``self[i] = callable(self[i], tensor[i])``, ``tensor`` broadcast to ``self``'s shape."""
     _refuse_python_callables(self, "map_")
     if tensor._data.dtype != self._data.dtype:
-        raise TypeError(f"map_: expected torch.{_legacy_type(self)} for 'other' (got torch.{_legacy_type(tensor)})")
+        raise TypeError(f"map_: expected {self.type()} for 'other' (got {tensor.type()})")
     try:
         others = np.broadcast_to(tensor._data, self._data.shape)
     except ValueError:
@@ -425,8 +422,3 @@ def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
     self._bump_version()
     return self
 
-
-def _legacy_type(t: Tensor) -> str:
-    return {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-            "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-            "bool": "BoolTensor"}.get(t._data.dtype.name, "Tensor")

@@ -26,16 +26,9 @@ from chainrule._tensor import Tensor, _normalize_dim, tensor_method
 # ---------------------------------------------------------------------------------------
 # helpers shared by the reductions
 
-_SCALAR_TYPE_NAMES = {
-    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
-    "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
-}
-
-
 def scalar_type_name(np_dtype) -> str:
     """PyTorch's name for a dtype in error messages: ``Float``, ``Double``, ``Long``."""
-    name = "bool" if np_dtype == np.bool_ else str(np_dtype)
-    return _SCALAR_TYPE_NAMES.get(name, name)
+    return dtypes.legacy_name(np_dtype)
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple | None:

@@ -15,7 +15,6 @@ import numpy as np
 
 from chainrule import dtypes
 from chainrule._tensor import Tensor, _normalize_dim, tensor_method
-from chainrule.ops.inplace import _LEGACY_NAMES
 
 # ---------------------------------------------------------------------------------------
 # layout: stride, storage_offset, data_ptr
@@ -82,7 +81,7 @@ def data_ptr(self: Tensor) -> int:
 
 
 # This module defines Tensor.type as `type`, so the built-in is spelled `builtins.type` here.
-_TYPE_NAMES = {name: f"torch.{legacy}Tensor" for name, legacy in _LEGACY_NAMES.items()}
+_TYPE_NAMES = {name: f"torch.{legacy}Tensor" for name, legacy in dtypes._LEGACY_NAMES.items()}
 _BY_TYPE_NAME = {type_name: name for name, type_name in _TYPE_NAMES.items()}
 
 

@@ -170,7 +170,8 @@ def test_a_tensor_modified_after_being_saved_raises_torchs_error():
     assert "[torch.DoubleTensor [3]], which is output 0 of Add, is at version 1; expected version 0 instead." in ours
 
 
-@pytest.mark.parametrize("case", ["leaf_input", "through_a_view", "after_a_cast", "saved_output_via_detach"])
+@pytest.mark.parametrize("case", ["leaf_input", "through_a_view", "after_a_cast", "saved_output_via_detach",
+                                  "factorization_output"])
 def test_modified_saved_tensor_messages_are_torchs(case):
     torch = pytest.importorskip("torch")
     messages = []
@@ -188,6 +189,10 @@ def test_modified_saved_tensor_messages_are_torchs(case):
             y = x.double()
             z = (y * y).sum()
             y.mul_(3)
+        elif case == "factorization_output":  # cholesky saved its output (a multi-output-capable node)
+            z = lib.linalg.cholesky(x @ x.mT + lib.eye(2))
+            z.detach().mul_(2)
+            z = z.sum()
         else:  # exp saved its output; detach() shares its version counter
             z = x.exp()
             z.detach().mul_(2)
